@@ -1,0 +1,285 @@
+"""Programmes, thematic modules, their manuals, courses and the course schedule."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .languages import Language, localized
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Programme(TimeStamped):
+    """A funded capacity-building programme, e.g. the Silk Routes Partnership."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    acronym = models.CharField(
+        _("acronym"),
+        max_length=12,
+        unique=True,
+        help_text=_("Short code printed at the start of certificate serials, e.g. SRP."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    donor = models.CharField(_("donor"), max_length=200, blank=True)
+    partner_countries = CountryField(_("partner countries"), multiple=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThematicModule(TimeStamped):
+    """A thematic module taught in courses (legal migration, border management, ...)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), blank=True)
+    learning_objectives = models.TextField(
+        _("learning objectives"), blank=True, help_text=_("One objective per line.")
+    )
+    duration_hours = models.DecimalField(
+        _("duration (hours)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("thematic module")
+        verbose_name_plural = _("thematic modules")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def objectives(self) -> list[str]:
+        return [line.strip() for line in self.learning_objectives.splitlines() if line.strip()]
+
+
+def manual_upload_to(instance: "Manual", filename: str) -> str:
+    # The user's file name never reaches the storage path: it is kept only as display name.
+    import uuid
+
+    return f"manuals/{instance.module_id}/{instance.language}/{uuid.uuid4().hex}"
+
+
+class Manual(TimeStamped):
+    """One version of a module's training manual in one language. The newest version that is
+    not withdrawn is the current one; older versions stay downloadable."""
+
+    module = models.ForeignKey(
+        ThematicModule, on_delete=models.PROTECT, related_name="manuals", verbose_name=_("module")
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    title = models.CharField(_("title"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=manual_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["module__order", "module__code", "language", "-version"]
+        verbose_name = _("manual")
+        verbose_name_plural = _("manuals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["module", "language", "version"], name="manual_unique_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language}, v{self.version})"
+
+
+class CourseKind(models.TextChoices):
+    TOT = "tot", _("Training of Trainers")
+    CASCADE = "cascade", _("Cascade course")
+    WORKSHOP = "workshop", _("Workshop")
+
+
+class CourseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for nominations")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Course(TimeStamped):
+    """A course: a ToT, a cascade course descending from one, or a workshop."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="courses", verbose_name=_("programme")
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=16,
+        help_text=_("Short code used in certificate serials, e.g. ERB."),
+    )
+    title = models.CharField(_("title"), max_length=250)
+    kind = models.CharField(_("kind"), max_length=16, choices=CourseKind, default=CourseKind.TOT)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cascades",
+        verbose_name=_("descends from"),
+        help_text=_("For a cascade course: the ToT course whose trainers run it."),
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    languages = models.JSONField(
+        _("working languages"), default=list, blank=True, help_text=_("Language codes: en, ru, ar.")
+    )
+    hours = models.DecimalField(
+        _("contact hours"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CourseStatus, default=CourseStatus.DRAFT
+    )
+    modules = models.ManyToManyField(
+        ThematicModule, related_name="courses", blank=True, verbose_name=_("modules")
+    )
+    description = models.TextField(_("description"), blank=True)
+    # The completion rule: a trainee qualifies with at least this share of days attended, this
+    # post-test score and, when required, a teach-back module of their own.
+    min_attendance_share = models.DecimalField(
+        _("minimum attendance share"),
+        max_digits=3,
+        decimal_places=2,
+        default=0.8,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("0.80 means 80% of course days."),
+    )
+    min_post_test_score = models.DecimalField(
+        _("minimum post-test score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Out of 100. Empty: no test required."),
+    )
+    requires_teachback = models.BooleanField(_("requires a teach-back module"), default=False)
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="course_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["programme", "code"], name="course_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The course cannot end before it starts.")})
+        if self.kind == CourseKind.CASCADE and not self.parent_id:
+            raise ValidationError({"parent": _("A cascade course descends from a ToT course.")})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A course cannot descend from itself.")})
+        bad = [code for code in self.languages or [] if code not in Language.values]
+        if bad:
+            raise ValidationError({"languages": _("Unknown language codes: %s") % ", ".join(bad)})
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+
+class CourseSession(TimeStamped):
+    """One slot of the schedule: a date and time, usually one module, taught by visiting
+    experts (ToT) or by certified trainers (cascade courses)."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("course")
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("starts"), null=True, blank=True)
+    end_time = models.TimeField(_("ends"), null=True, blank=True)
+    module = models.ForeignKey(
+        ThematicModule,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("module"),
+    )
+    title = models.CharField(_("title"), max_length=250, blank=True)
+    trainers = models.ManyToManyField(
+        "participants.Participant",
+        related_name="taught_sessions",
+        blank=True,
+        verbose_name=_("trainers"),
+        help_text=_("Certified trainers teaching this session (cascade courses)."),
+    )
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True)
+                | Q(start_time__isnull=True)
+                | Q(end_time__gt=F("start_time")),
+                name="session_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or (self.module.title if self.module_id else "")
+
+    def clean(self) -> None:
+        course = self.course if self.course_id else None
+        if course and self.date and not (course.start_date <= self.date <= course.end_date):
+            raise ValidationError({"date": _("The session must fall within the course dates.")})
