@@ -4,7 +4,7 @@
 import os
 import sys
 
-if sys.version_info < (3, 12):
+if sys.version_info < (3, 12):  # noqa: UP036  (fail loudly on an old interpreter)
     sys.exit(
         "This project needs Python 3.12 or newer (Django 6.1). Use `make run`, which builds .venv."
     )
