@@ -1,8 +1,47 @@
-"""Every REST resource under /api/v1/. Paths here are a contract (DESIGN.md): keep them stable."""
+"""Every REST resource under /api/v1/. Paths here are a contract (DESIGN.md): keep them stable.
+
+URL names live in the ``api`` namespace (``reverse("api:course-detail", ...)``) so they never
+clash with the pages' names.
+"""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from certificates.api import CertificateBatchViewSet, CertificateViewSet
+from config.api import TokenView
+from experts.api import ExpertAssignmentViewSet, ExpertViewSet
+from participants.api import (
+    AttendanceViewSet,
+    EnrolmentViewSet,
+    OrganisationViewSet,
+    ParticipantViewSet,
+)
+from trainings.api import (
+    CourseSessionViewSet,
+    CourseViewSet,
+    ManualViewSet,
+    ProgrammeViewSet,
+    ThematicModuleViewSet,
+)
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("modules", ThematicModuleViewSet, basename="module")
+router.register("manuals", ManualViewSet, basename="manual")
+router.register("courses", CourseViewSet, basename="course")
+router.register("sessions", CourseSessionViewSet, basename="session")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("participants", ParticipantViewSet, basename="participant")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("attendance", AttendanceViewSet, basename="attendance")
+router.register("experts", ExpertViewSet, basename="expert")
+router.register("expert-assignments", ExpertAssignmentViewSet, basename="expertassignment")
+router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("certificate-batches", CertificateBatchViewSet, basename="certificatebatch")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    *router.urls,
 ]
