@@ -24,14 +24,17 @@ def broker_folder(tmp_path: Path):
     if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
         yield {}
         return
-    queue, processed, results = (tmp_path / name for name in ("queue", "processed", "results"))
-    for folder in (queue, processed, results):
+    queue, processed, results, control = (
+        tmp_path / name for name in ("queue", "processed", "results", "control")
+    )
+    for folder in (queue, processed, results, control):
         folder.mkdir(parents=True, exist_ok=True)
     saved = app.conf.broker_transport_options, app.conf.result_backend
     app.conf.broker_transport_options = {
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),
+        "control_folder": str(control),
     }
     app.conf.result_backend = f"file://{results}"
     _reset_connections()
