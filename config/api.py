@@ -4,15 +4,24 @@ bodies documented in the OpenAPI schema, and the token endpoint.
 Nothing here knows about a particular model. Resources live in each app's ``api.py``.
 """
 
+import functools
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from config.pagination import StandardPagination
@@ -60,7 +69,10 @@ def api_exception_for(exc: Exception) -> Exception:
             return exceptions.ValidationError({exc.field: [exc.message]})
         return BadRequest(exc.message)
     if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(as_serializer_error(exc))
+        detail = as_serializer_error(exc)
+        if NON_FIELD_ERRORS in detail:  # Django's "__all__" is DRF's "non_field_errors"
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        return exceptions.ValidationError(detail)
     return exc
 
 
@@ -103,6 +115,76 @@ class ApiAutoSchema(AutoSchema):
         return responses
 
 
+# Every choice set the API uses, by the name its enum component carries in the schema. One
+# choice set keeps one name wherever it appears (``status`` of a course and of an enrolment
+# differ; ``language`` of a manual and ``languages`` of a course agree). Names deliberately lack
+# the ``Enum`` suffix drf-spectacular gives the enums it names itself, so the two never clash.
+@functools.cache
+def _named_choice_sets() -> dict[frozenset, str]:
+    from django_countries import countries
+
+    from certificates.models import BatchStatus, Certificate, CertificateStatus
+    from experts.models import AssignmentRole
+    from participants.models import EnrolmentStatus, Gender, OrganisationKind
+    from trainings.languages import Language
+    from trainings.models import CourseKind, CourseStatus
+
+    named = {
+        "LanguageCode": Language.values,
+        "CertificateLanguage": [c for c, _ in Certificate._meta.get_field("language").choices],
+        "CountryCode": [code for code, _name in countries],
+        "CourseKind": CourseKind.values,
+        "CourseStatus": CourseStatus.values,
+        "OrganisationKind": OrganisationKind.values,
+        "Gender": Gender.values,
+        "EnrolmentStatus": EnrolmentStatus.values,
+        "AssignmentRole": AssignmentRole.values,
+        "BatchStatus": BatchStatus.values,
+        "CertificateStatus": CertificateStatus.values,
+    }
+    return {frozenset(v for v in values if v): name for name, values in named.items()}
+
+
+def _choice_set_name(field: serializers.ChoiceField) -> str | None:
+    values = frozenset(str(v) for v in field.choices if v not in ("", None))
+    return _named_choice_sets().get(values)
+
+
+class NamedChoiceSetExtension(OpenApiSerializerFieldExtension):
+    """Documents a choice field whose choice set is listed above as a reference to one shared,
+    named enum component (the job ``ENUM_NAME_OVERRIDES`` does, kept next to the API)."""
+
+    target_class = serializers.ChoiceField
+    match_subclasses = True
+
+    @classmethod
+    def _matches(cls, target) -> bool:
+        return (
+            isinstance(target, serializers.ChoiceField)
+            and not isinstance(target, serializers.MultipleChoiceField)
+            and _choice_set_name(target) is not None
+        )
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        name = _choice_set_name(field)
+        choices = {k: v for k, v in field.choices.items() if k not in ("", None)}
+        component = ResolvedComponent(
+            name=name,
+            type=ResolvedComponent.SCHEMA,
+            object=name,
+            schema={
+                "type": "string",
+                "enum": list(choices),
+                "description": build_choice_description_list(choices.items()),
+            },
+        )
+        auto_schema.registry.register_on_missing(component)
+        if field.allow_blank:
+            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
+        return component.ref
+
+
 # --- Base ViewSets --------------------------------------------------------------------------
 
 
@@ -118,6 +200,9 @@ class ApiViewSetMixin(DomainErrorsMixin):
 
     pagination_class = StandardPagination
     parser_classes = [JSONParser]
+    # Any id segment reaches the view (which answers 404 in JSON for a malformed one) instead of
+    # falling through to the site's HTML "page not found".
+    lookup_value_regex = r"[^/]+"
     schema = ApiAutoSchema()
 
 
@@ -156,15 +241,31 @@ class ServiceModelViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         self.delete_object(instance)
 
 
-class AnyMediaRenderer(BaseRenderer):
-    """Lets file downloads satisfy any ``Accept`` header. Error bodies are still JSON."""
+class FileDownloadNegotiation(BaseContentNegotiation):
+    """For file downloads: whatever the client accepts, errors are JSON and the file is the file.
 
-    media_type = "*/*"
-    format = "file"
-    charset = None
+    A download's ``Accept`` header names the file's type (``application/pdf``), which no API
+    renderer produces; standard negotiation would answer 406 before the view even runs.
+    """
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return JSONRenderer().render(data, "application/json", renderer_context)
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+DOWNLOAD_VIEW_OPTIONS = {
+    "renderer_classes": [JSONRenderer],
+    "content_negotiation_class": FileDownloadNegotiation,
+}
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any unknown address under /api/v1/ answers like the API does (JSON 404), never with the
+    site's HTML "page not found"."""
+    return JsonResponse({"detail": "Not found."}, status=404)
 
 
 # --- Token ----------------------------------------------------------------------------------

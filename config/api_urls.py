@@ -4,11 +4,11 @@ URL names live in the ``api`` namespace (``reverse("api:course-detail", ...)``) 
 clash with the pages' names.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from certificates.api import CertificateBatchViewSet, CertificateViewSet
-from config.api import TokenView
+from config.api import TokenView, api_not_found
 from experts.api import ExpertAssignmentViewSet, ExpertViewSet
 from participants.api import (
     AttendanceViewSet,
@@ -44,4 +44,5 @@ router.register("certificate-batches", CertificateBatchViewSet, basename="certif
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     *router.urls,
+    re_path(r"", api_not_found, name="not-found"),
 ]

@@ -6,6 +6,8 @@ files under ``var/media`` and a Celery broker kept in plain files (``filesystem:
 ``SECRET_KEY``; it refuses to start without one.
 """
 
+import contextlib
+import os
 from pathlib import Path
 
 import environ
@@ -94,6 +96,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that worker processes started by the tests share the test data;
+    # one per test run, so that two runs in one checkout do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
     # WAL lets the web process read while the embedded worker writes; busy_timeout waits instead
     # of failing with "database is locked" when both write at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -132,6 +137,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+with contextlib.suppress(OSError):  # whitenoise warns when it is missing
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Media is private (manuals, certificates): it is served only through views that check
 # permissions, never under a public URL.
@@ -180,7 +187,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -225,7 +232,7 @@ CACHES = {
 # --- Celery -------------------------------------------------------------------------------
 # The embedded default keeps messages in files under var/celery, so a worker runs beside
 # `runserver` without any broker server. Production points this at Redis.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = Path(env.str("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery")))
@@ -235,6 +242,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_queue_dir / "processed"),
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
+        # The folder is polled; the default second of idling per message halves throughput.
+        "polling_interval": 0.1,
     }
     for _sub in ("queue", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
@@ -266,7 +275,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Re-dispatch certificate batches that stalled (lost messages, a dead worker, a Redis
+    # restart): the database, not the broker, knows what is left to do.
+    "sweep-certificate-batches": {
+        "task": "certificates.sweep_batches",
+        "schedule": env.float("CERTIFICATE_SWEEP_SECONDS", default=30.0),
+    },
+}
+
+# --- Certificates -------------------------------------------------------------------------
+# Base64 of a 32-byte Ed25519 seed; without it a key is derived from SECRET_KEY.
+CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="")
+# Older public keys (key id -> base64) whose signatures must keep verifying after a rotation.
+CERTIFICATE_PUBLIC_KEYS = env.json("CERTIFICATE_PUBLIC_KEYS", default={})
+# How long a worker may hold a certificate it renders before another may take it over.
+CERTIFICATE_LEASE_SECONDS = env.int("CERTIFICATE_LEASE_SECONDS", default=60)
+CERTIFICATE_CHUNK_SIZE = env.int("CERTIFICATE_CHUNK_SIZE", default=20)
 
 # --- E-mail -------------------------------------------------------------------------------
 MAILERS = {

@@ -1,5 +1,7 @@
 """Programmes, thematic modules, their manuals, courses and the course schedule."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -186,8 +188,9 @@ class Course(TimeStamped):
         _("minimum attendance share"),
         max_digits=3,
         decimal_places=2,
-        default=0.8,
+        default=Decimal("0.80"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
+        # xgettext:no-python-format
         help_text=_("0.80 means 80% of course days."),
     )
     min_post_test_score = models.DecimalField(

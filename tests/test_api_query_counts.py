@@ -1,0 +1,135 @@
+"""Every list endpoint runs the same number of queries for 3 rows as for 30.
+
+Each row is built with the relations the serializer shows (modules of a course, trainers of a
+session, expert modules, enrolments counted per course...), so a missing prefetch or a count
+done per row shows up as a difference.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.api_fixtures import fast_passwords  # noqa: F401  (fixture)
+from tests.factories import (
+    AttendanceFactory,
+    CertificateBatchFactory,
+    CertificateFactory,
+    CourseFactory,
+    CourseSessionFactory,
+    EnrolmentFactory,
+    ExpertAssignmentFactory,
+    ExpertFactory,
+    ManualFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    ProgrammeFactory,
+    ThematicModuleFactory,
+)
+
+
+def _programmes(n):
+    for _ in range(n):
+        CourseFactory(programme=ProgrammeFactory(partner_countries=["AF", "IQ"]))
+
+
+def _modules(n):
+    ThematicModuleFactory.create_batch(n)
+
+
+def _manuals(n):
+    module = ThematicModuleFactory()
+    for version in range(1, n + 1):
+        ManualFactory(module=module, version=version)
+
+
+def _courses(n):
+    modules = ThematicModuleFactory.create_batch(2)
+    for _ in range(n):
+        course = CourseFactory()
+        course.modules.set(modules)
+        EnrolmentFactory.create_batch(2, course=course)
+
+
+def _sessions(n):
+    course = CourseFactory()
+    trainers = ParticipantFactory.create_batch(2)
+    for _ in range(n):
+        CourseSessionFactory(course=course).trainers.set(trainers)
+
+
+def _organisations(n):
+    parent = OrganisationFactory(name="Kurdistan Regional Government")
+    for _ in range(n):
+        ParticipantFactory(organisation=OrganisationFactory(parent=parent))
+
+
+def _participants(n):
+    ParticipantFactory.create_batch(n)
+
+
+def _enrolments(n):
+    EnrolmentFactory.create_batch(n)
+
+
+def _attendance(n):
+    enrolment = EnrolmentFactory()
+    start = enrolment.course.start_date
+    for day in range(n):
+        AttendanceFactory(enrolment=enrolment, date=start + dt.timedelta(days=day))
+
+
+def _experts(n):
+    modules = ThematicModuleFactory.create_batch(2)
+    for _ in range(n):
+        ExpertFactory().modules.set(modules)
+
+
+def _assignments(n):
+    ExpertAssignmentFactory.create_batch(n)
+
+
+def _certificates(n):
+    CertificateFactory.create_batch(n)
+
+
+def _batches(n):
+    course = CourseFactory()
+    CertificateBatchFactory.create_batch(n, course=course)
+
+
+LISTS = {
+    "programmes": _programmes,
+    "modules": _modules,
+    "manuals": _manuals,
+    "courses": _courses,
+    "sessions": _sessions,
+    "organisations": _organisations,
+    "participants": _participants,
+    "enrolments": _enrolments,
+    "attendance": _attendance,
+    "experts": _experts,
+    "expert-assignments": _assignments,
+    "certificates": _certificates,
+    "certificate-batches": _batches,
+}
+
+
+def _count_queries(client, url) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return len(queries), len(response.data["results"])
+
+
+@pytest.mark.parametrize("resource", LISTS)
+def test_the_list_query_count_does_not_grow_with_the_page(resource, api_as, root):
+    client = api_as(root)
+    url = f"/api/v1/{resource}/?page_size=200"
+    LISTS[resource](3)
+    few, rows_few = _count_queries(client, url)
+    LISTS[resource](27)
+    many, rows_many = _count_queries(client, url)
+    assert rows_many >= rows_few + 27
+    assert many == few, f"{resource}: {few} queries for {rows_few} rows, {many} for {rows_many}"
