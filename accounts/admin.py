@@ -1,0 +1,75 @@
+"""The admin site's branding, the user list with each user's roles, and what every app's admin
+needs to save through the domain services.
+
+Roles are plain Django groups (see ``accounts.roles``); this module only shows them. It must not
+grant or infer permissions.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+from trainings.errors import DomainError
+
+admin.site.site_header = _("ToT Manager administration")
+admin.site.site_title = _("ToT Manager administration")
+admin.site.index_title = _("Programmes, courses, trainees and certificates")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "roles",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+    )
+
+    def get_queryset(self, request):
+        # One query for all groups of the page, not one per row.
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj: User) -> str:
+        names = sorted(group.name for group in obj.groups.all())
+        if obj.is_superuser:
+            names.insert(0, "superuser")
+        return ", ".join(names) or "—"
+
+
+class ServiceErrorsAdminMixin:
+    """For admins whose saves go through the domain services.
+
+    A ``DomainError`` a service raises while saving aborts the whole save: Django runs the change
+    form's POST in one transaction, so the object and its inlines roll back together. The error
+    comes back as a message on the same page instead of a server error.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def adopt(target, source) -> None:
+    """Make the admin's own instance the row a service saved, so the admin's redirect and log
+    entry point at what was actually stored."""
+    target.__dict__.update(source.__dict__)
