@@ -3,9 +3,12 @@
 from django.urls import include, path
 
 from accounts import views as account_views
+from certificates import views as certificate_views
 
 urlpatterns = [
     path("", account_views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("courses/", include("trainings.urls")),
+    path("verify/", certificate_views.verify_form, name="verify-form"),
+    path("verify/<str:code>/", certificate_views.verify_page, name="verify"),
 ]

@@ -1,0 +1,67 @@
+"""Playwright against Debian's chromium (no `playwright install` on these machines).
+
+Playwright's sync API runs an event loop in the test thread, so Django's guard against database
+access from async code must be lifted for the live_server tests. A missing chromium makes the
+tests fail with the launch error: they are never skipped silently.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.roles import ALL_ROLES
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under test-results/ and return its path."""
+
+    def take(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def page(page):
+    # Pages here answer in milliseconds: fail in seconds rather than after the default 30 s.
+    page.set_default_timeout(10_000)
+    return page
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(transactional_db):
+    """Live-server tests run as TransactionTestCase: the flush that ends each of them also deletes
+    the role groups made by a data migration. Put them back before the actors are created.
+
+    (Not ``serialized_rollback``: with an in-memory SQLite database set up before Playwright's
+    event loop started, the test thread gets a fresh connection object without the serialized
+    copy, and the groups silently stay missing.)
+    """
+    for name in ALL_ROLES:
+        Group.objects.get_or_create(name=name)
