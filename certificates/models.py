@@ -10,7 +10,76 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Enrolment
-from trainings.models import Course, TimeStamped
+from trainings.models import Course, Programme, TimeStamped
+
+from .labels import LANGUAGE_CHOICES
+
+
+class CertificateDesign(TimeStamped):
+    """A certificate layout: a Django template and its CSS, rendered by WeasyPrint in a sandbox.
+
+    ``version`` goes up whenever the HTML or CSS changes, and every certificate records the
+    version it was printed with.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="certificate_designs",
+        help_text=_("Empty: available to every programme."),
+    )
+    html = models.TextField(_("HTML template"))
+    css = models.TextField(_("CSS"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_default = models.BooleanField(_("default for its programme"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("certificate design")
+        verbose_name_plural = _("certificate designs")
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+def signature_upload_to(instance: "Signatory", filename: str) -> str:
+    import uuid
+
+    return f"signatures/{uuid.uuid4().hex}"
+
+
+class Signatory(TimeStamped):
+    """A person who signs a programme's certificates (at most three are printed)."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="signatories", verbose_name=_("programme")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    title = models.CharField(_("title"), max_length=200)
+    signature = models.FileField(
+        _("signature image"), upload_to=signature_upload_to, blank=True, max_length=255
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    courses = models.ManyToManyField(
+        Course,
+        blank=True,
+        related_name="signatories",
+        verbose_name=_("only for courses"),
+        help_text=_("Empty: signs every course of the programme."),
+    )
+
+    class Meta:
+        ordering = ["programme", "order", "name"]
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.title}"
 
 
 class BatchStatus(models.TextChoices):
@@ -39,9 +108,22 @@ class CertificateBatch(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=LANGUAGE_CHOICES,
+        blank=True,
+        help_text=_("Empty: each trainee's own choice, else the course's languages."),
+    )
+    design = models.ForeignKey(
+        CertificateDesign, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    send_email = models.BooleanField(_("e-mail each trainee"), default=False)
     zip_file = models.FileField(_("ZIP of all PDFs"), blank=True, max_length=255)
     merged_pdf = models.FileField(_("merged PDF"), blank=True, max_length=255)
     error = models.TextField(_("error"), blank=True)
+    # Set by the worker that builds the ZIP and merged PDF, so two never do it at once.
+    finalizing_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -54,6 +136,7 @@ class CertificateBatch(TimeStamped):
 
 class CertificateStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    FAILED = "failed", _("Failed")
     VALID = "valid", _("Valid")
     REVOKED = "revoked", _("Revoked")
     SUPERSEDED = "superseded", _("Superseded")
@@ -79,8 +162,19 @@ class Certificate(TimeStamped):
     status = models.CharField(
         _("status"), max_length=12, choices=CertificateStatus, default=CertificateStatus.PENDING
     )
-    language = models.CharField(_("language"), max_length=8, default="en")
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    design = models.ForeignKey(
+        CertificateDesign, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     snapshot = models.JSONField(_("printed content"), default=dict, blank=True)
+    key_id = models.CharField(_("signing key id"), max_length=32, blank=True)
+    signature = models.CharField(_("Ed25519 signature"), max_length=128, blank=True)
+    # A worker leases a pending certificate while it renders it; an expired lease means the
+    # worker died and anyone may take it over.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), blank=True, max_length=255)
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
@@ -102,12 +196,13 @@ class Certificate(TimeStamped):
         ordering = ["-created_at"]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
+        indexes = [models.Index(fields=["batch", "status"], name="certificate_batch_status")]
         constraints = [
-            # At most one live (pending or valid) certificate per enrolment: a duplicated task
-            # or a second batch can never issue a second one.
+            # At most one live (pending, failed-awaiting-retry or valid) certificate per
+            # enrolment: a duplicated task or a second batch can never issue a second one.
             models.UniqueConstraint(
                 fields=["enrolment"],
-                condition=Q(status__in=["pending", "valid"]),
+                condition=Q(status__in=["pending", "failed", "valid"]),
                 name="certificate_one_live_per_enrolment",
             )
         ]

@@ -16,7 +16,7 @@ COMPOSE = ROOT / "docker-compose.yml"
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
@@ -29,7 +29,7 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
 def test_compose_file_is_valid_for_docker_compose():
     # docker-compose v1 (Debian package, installed by `make system-deps`) validates offline.
     assert shutil.which("docker-compose"), "docker-compose is missing: run `make system-deps`"
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [
             "docker-compose",
             "-f",

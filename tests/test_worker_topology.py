@@ -1,9 +1,8 @@
 """The same topology as docker-compose.yml, with this machine's services: a real worker process
 takes a task from the configured broker (a folder on the embedded default, Redis in CI)."""
 
-from tests.workers import broker_folder, start_worker, stop_worker
-
 from config.celery import app, ping
+from tests.workers import broker_folder, start_worker, stop_worker
 
 
 def test_a_real_worker_answers_a_task_through_the_configured_broker(tmp_path):
