@@ -48,13 +48,14 @@ venv: $(VENV)/.installed
 
 setup: system-deps venv
 	$(MANAGE) compilemessages --ignore=.venv --ignore=var -v0
-	$(MANAGE) migrate --no-input -v0
 
 run: setup
+	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) seed_demo
 	bin/run-dev $(HOST) $(PORT)
 
 worker: setup
+	$(MANAGE) migrate --no-input -v0
 	$(BIN)/celery -A config worker --loglevel=info
 
 test: setup

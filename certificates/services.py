@@ -366,13 +366,20 @@ def _zip_entry_name(certificate: Certificate) -> str:
     return f"{certificate.serial}-{name}.pdf" if name else f"{certificate.serial}.pdf"
 
 
+def _finalize_lease(batch_id: int) -> dt.timedelta:
+    """Long enough to bundle the batch (about 20 ms per certificate), short enough that a
+    worker dying mid-bundle delays the batch by minutes, not hours."""
+    total = CertificateBatch.objects.filter(pk=batch_id).values_list("total", flat=True).first()
+    return _lease() + dt.timedelta(seconds=(total or 0) * 0.02)
+
+
 def batch_finalize(*, batch_id: int) -> bool:
     """Write the ZIP (one PDF per issued certificate) and the merged PDF in roster order."""
     now = timezone.now()
     claimed = (
         CertificateBatch.objects.filter(pk=batch_id)
         .filter(Q(finalizing_until__isnull=True) | Q(finalizing_until__lt=now))
-        .update(finalizing_until=now + dt.timedelta(minutes=15))
+        .update(finalizing_until=now + _finalize_lease(batch_id))
     )
     if not claimed:
         return False

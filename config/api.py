@@ -100,6 +100,8 @@ class ApiAutoSchema(AutoSchema):
             errors |= {"401": ErrorSerializer, "403": ErrorSerializer, "404": ErrorSerializer}
             if self.method in ("POST", "PUT", "PATCH", "DELETE"):
                 errors["409"] = ErrorSerializer
+        if public and "{" in self.path:  # a public lookup by key (verification codes)
+            errors["404"] = ErrorSerializer
         if any(isinstance(t, ScopedRateThrottle) for t in self.view.get_throttles()):
             errors["429"] = ErrorSerializer
         return errors

@@ -7,7 +7,7 @@ clash with the pages' names.
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from certificates.api import CertificateBatchViewSet, CertificateViewSet
+from certificates.api import CertificateBatchViewSet, CertificateViewSet, VerifyView
 from config.api import TokenView, api_not_found
 from experts.api import ExpertAssignmentViewSet, ExpertViewSet
 from participants.api import (
@@ -43,6 +43,7 @@ router.register("certificate-batches", CertificateBatchViewSet, basename="certif
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("verify/<str:code>/", VerifyView.as_view(), name="verify"),
     *router.urls,
     re_path(r"", api_not_found, name="not-found"),
 ]

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.api_fixtures import build_world, fast_passwords, fresh_throttles  # noqa: F401
 from tests.factories import (
+    CertificateFactory,
     CourseFactory,
     EnrolmentFactory,
     ExpertFactory,
@@ -264,6 +265,61 @@ CASES = [
         TEAM,
         200,
         _get(lambda w: f"/api/v1/certificate-batches/{w.batch.pk}/merged-pdf/"),
+    ),
+    Case(
+        "certificates-pdf",
+        TEAM,
+        200,
+        _get(lambda w: f"/api/v1/certificates/{w.certificate.pk}/pdf/"),
+    ),
+    Case(
+        "certificates-revoke",
+        COORDINATORS,
+        200,
+        _json(
+            "post",
+            lambda w: f"/api/v1/certificates/{w.certificate.pk}/revoke/",
+            lambda w: {"reason": "Issued in error"},
+        ),
+    ),
+    Case(
+        "certificates-reissue",
+        COORDINATORS,
+        202,
+        _json(
+            "post",
+            lambda w: f"/api/v1/certificates/{w.certificate.pk}/reissue/",
+            lambda w: {"reason": "Name corrected"},
+        ),
+    ),
+    Case(
+        "certificates-retry",
+        COORDINATORS,
+        202,
+        _json(
+            "post",
+            lambda w: f"/api/v1/certificates/{CertificateFactory(status='failed').pk}/retry/",
+            lambda w: {},
+        ),
+    ),
+    Case(
+        "courses-issue-certificates",
+        COORDINATORS,
+        202,
+        _json(
+            "post",
+            lambda w: (
+                f"/api/v1/courses/{EnrolmentFactory(status='completed').course.pk}"
+                "/certificates/issue/"
+            ),
+            lambda w: {},
+        ),
+    ),
+    Case(
+        "verify",
+        EVERYONE,
+        200,
+        _get(lambda w: f"/api/v1/verify/{w.certificate.verification_code}/"),
     ),
     Case(
         "auth-token",

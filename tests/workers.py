@@ -15,6 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import kombu.pools
 from django.conf import settings
 from django.db import connection
 
@@ -34,6 +35,7 @@ def _reset_connections() -> None:
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
+    kombu.pools.reset()  # kombu caches producer pools per connection, globally
     app.amqp._producer_pool = None
     app._backend_cache = None
     app._local.__dict__.pop("backend", None)
@@ -128,6 +130,7 @@ def worker_env(**extra: str) -> dict[str, str]:
         "CERTIFICATE_LEASE_SECONDS": "5",
         "CERTIFICATE_SWEEP_SECONDS": "2",
         "CELERY_VISIBILITY_TIMEOUT": "10",
+        "CERTIFICATE_CHUNK_SIZE": str(settings.CERTIFICATE_CHUNK_SIZE),
         **extra,
     }
 

@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from certificates.api import IssueCertificatesMixin
 from config.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
 from participants.models import EnrolmentStatus, Participant
 from participants.permissions import EnrolmentAccess
@@ -163,7 +164,7 @@ class ManualViewSet(ServiceModelViewSet):
 
 
 @extend_schema(tags=["courses"])
-class CourseViewSet(ServiceModelViewSet):
+class CourseViewSet(IssueCertificatesMixin, ServiceModelViewSet):
     """Courses (ToT, cascade, workshop). Every role reads; coordinators write;
     the project team and coordinators enrol participants."""
 
