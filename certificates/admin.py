@@ -7,11 +7,16 @@ admin adds, edits and deletes none of them.
 
 import json
 
+from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Certificate, CertificateBatch
+from . import services
+from .models import Certificate, CertificateBatch, CertificateDesign, Signatory
+from .preview import sample_context
+from .rendering import RenderError, builtin_design, renderer
 
 
 class ReadOnlyAdminMixin:
@@ -142,3 +147,62 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def printed_content(self, obj: Certificate) -> str:
         text = json.dumps(obj.snapshot, ensure_ascii=False, indent=2, sort_keys=True)
         return format_html("<pre>{}</pre>", text)
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "title", "programme", "order", "is_active")
+    list_filter = ("programme", "is_active")
+    search_fields = ("name", "title")
+    list_select_related = ("programme",)
+    autocomplete_fields = ("courses",)
+
+
+class CertificateDesignForm(forms.ModelForm):
+    class Meta:
+        model = CertificateDesign
+        fields = ("name", "programme", "is_active", "is_default", "html", "css")
+
+    def clean_html(self):
+        html = self.cleaned_data["html"]
+        try:
+            renderer().render_html(html, sample_context("en"))
+        except RenderError as error:
+            raise forms.ValidationError(error.args[0]) from error
+        return html
+
+
+@admin.register(CertificateDesign)
+class CertificateDesignAdmin(admin.ModelAdmin):
+    """Coordinators edit designs here; "Preview" renders one on a sample trainee. The template
+    runs in a sandbox (see ``certificates.rendering``), so a design cannot reach settings or
+    files."""
+
+    form = CertificateDesignForm
+    list_display = ("name", "programme", "version", "is_active", "is_default", "preview")
+    list_filter = ("is_active", "programme")
+    search_fields = ("name",)
+    readonly_fields = ("version", "preview")
+    fields = ("name", "programme", "is_active", "is_default", "version", "preview", "html", "css")
+
+    def get_changeform_initial_data(self, request):
+        html, css = builtin_design("classic")
+        return {"name": _("Classic (A4 landscape)"), "html": html, "css": css}
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj) -> str:
+        if not obj or not obj.pk:
+            url = reverse("builtin-design-preview")
+        else:
+            url = reverse("design-preview", args=[obj.pk])
+        return format_html(
+            '<a href="{}?language=ar-en" target="_blank">Arabic + English</a> · '
+            '<a href="{}?language=en" target="_blank">English</a> · '
+            '<a href="{}?language=ru" target="_blank">Русский</a>',
+            url,
+            url,
+            url,
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.design_save(design=obj)

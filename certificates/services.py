@@ -580,3 +580,23 @@ def _reissue_serial(serial: str) -> str:
     )
     numbers = [int(m[1]) for s in editions if (m := re.fullmatch(r".*-R(\d+)", s))]
     return f"{base}-R{max(numbers, default=1) + 1}"
+
+
+# --- Designs --------------------------------------------------------------------------------
+
+
+def design_save(*, design: CertificateDesign) -> CertificateDesign:
+    """Save a design, checking it renders, and bump its version when the HTML or CSS changed
+    (each certificate records the version it was printed with)."""
+    from .preview import sample_context
+
+    try:
+        renderer().render_html(design.html, sample_context("en"))
+    except RenderError as error:
+        raise DomainError(error.args[0], field="html") from error
+    if design.pk:
+        before = CertificateDesign.objects.filter(pk=design.pk).values("html", "css").first()
+        if before and (before["html"], before["css"]) != (design.html, design.css):
+            design.version += 1
+    design.save()
+    return design

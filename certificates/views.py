@@ -1,10 +1,24 @@
-"""The public verification page: anyone with a certificate's code (or its QR code) lands here."""
+"""Certificate pages: the public verification page (anyone with a code or QR code lands here),
+and the course page's issue button with its live progress fragment."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from . import codes, verification
+from accounts.roles import COORDINATOR, PROJECT_TEAM
+from accounts.views import role_required
+from trainings.errors import DomainError
+from trainings.models import Course
+
+from . import codes, services, verification
+from .labels import LANGUAGE_CODES
+from .models import CertificateBatch, CertificateDesign
+from .preview import preview_pdf
+from .rendering import RenderError
 
 
 @never_cache
@@ -36,3 +50,49 @@ def verify_form(request):
     if code:
         return verify_page(request, code)
     return render(request, "certificates/verify.html", {})
+
+
+@role_required(COORDINATOR)
+@require_POST
+def issue_for_course(request, pk: int):
+    """The course page's "Issue certificates" button: create the batch, go back to the page,
+    whose progress bar then follows the workers."""
+    course = get_object_or_404(Course, pk=pk)
+    language = request.POST.get("language", "")
+    try:
+        batch = services.batch_create(
+            course=course,
+            by=request.user,
+            language=language if language in LANGUAGE_CODES else "",
+            send_email=request.POST.get("send_email") == "on",
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Issuing %(total)d certificates: the PDFs are being rendered.")
+            % {"total": batch.total},
+        )
+    return redirect(f"{reverse('course-detail', args=[course.pk])}#certificates")
+
+
+@role_required(PROJECT_TEAM, COORDINATOR)
+@never_cache
+def batch_progress(request, pk: int):
+    """The live progress fragment; it stops asking for updates once the batch has finished."""
+    batch = get_object_or_404(CertificateBatch.objects.select_related("course"), pk=pk)
+    return render(request, "certificates/_batch_progress.html", {"batch": batch})
+
+
+@role_required(COORDINATOR)
+def design_preview(request, pk: int | None = None):
+    """A design rendered on a sample trainee (``?language=ar-en``), shown inline as PDF."""
+    design = get_object_or_404(CertificateDesign, pk=pk) if pk else None
+    try:
+        pdf = preview_pdf(design, request.GET.get("language", "ar-en"))
+    except RenderError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="preview.pdf"'
+    return response

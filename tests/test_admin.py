@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from certificates.models import Certificate, CertificateBatch
+from certificates.models import Certificate, CertificateBatch, CertificateDesign, Signatory
 from experts.models import ExpertAssignment
 from participants.admin import ParticipantResource
 from participants.models import Enrolment, Participant
@@ -60,6 +60,8 @@ def world(root):
     CertificateFactory(
         enrolment=enrolment, batch=batch, snapshot={"name": "<script>alert(1)</script>"}
     )
+    CertificateDesign.objects.create(name="Classic Erbil", html="<p>{{ c.serial }}</p>", css="")
+    Signatory.objects.create(programme=course.programme, name="Head of Project", title="ICMPD")
     Token.objects.get_or_create(user=root)
     return {"course": course, "session": session, "enrolment": enrolment, "expert": expert}
 

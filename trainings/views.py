@@ -11,6 +11,8 @@ from django.utils.cache import patch_vary_headers
 
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role
 from accounts.views import role_required
+from certificates import selectors as certificate_selectors
+from certificates.labels import LANGUAGE_CHOICES
 from participants import selectors as participant_selectors
 from trainings import selectors
 
@@ -37,12 +39,21 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     show_trainees = has_role(request.user, PROJECT_TEAM, COORDINATOR) or (
         has_role(request.user, TRAINER) and selectors.user_teaches_course(request.user, course)
     )
+    enrolments = participant_selectors.course_enrolments(course) if show_trainees else ()
+    certificates = None
+    if has_role(request.user, PROJECT_TEAM, COORDINATOR):
+        certificates = certificate_selectors.course_certificate_summary(course)
+        enrolments = list(enrolments)
+        for enrolment in enrolments:
+            enrolment.live_certificate = certificates["by_enrolment"].get(enrolment.pk)
     context = {
         "course": course,
         "languages": selectors.language_labels(course.languages),
         "experts": selectors.course_experts(course),
         "attendance_percent": round(course.min_attendance_share * 100),
         "show_trainees": show_trainees,
-        "enrolments": participant_selectors.course_enrolments(course) if show_trainees else (),
+        "enrolments": enrolments,
+        "certificates": certificates,
+        "certificate_languages": LANGUAGE_CHOICES,
     }
     return render(request, "trainings/course_detail.html", context)

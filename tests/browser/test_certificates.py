@@ -1,0 +1,45 @@
+"""A coordinator issues the demo course's certificates from the course page, watches the
+progress bar fill as a real worker renders them, and opens a certificate's verification page."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from tests.workers import broker_folder, start_worker, stop_worker, worker_env
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker(tmp_path):
+    with broker_folder(tmp_path / "broker") as broker_env:
+        process = start_worker(worker_env(**broker_env), concurrency=2)
+        yield process
+        stop_worker(process)
+
+
+def test_a_coordinator_issues_the_demo_certificates_and_verifies_one(
+    page: Page, live_server, worker, screenshot
+):
+    call_command("seed_demo", force=True, verbosity=0)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server.url}/courses/")
+    page.get_by_role("link", name=re.compile("Erbil")).first.click()
+    page.get_by_role("button", name="Issue 19 certificates").click()
+
+    progress = page.locator(".batch-progress__text")
+    expect(progress).to_contain_text("19 of 19 issued", timeout=90_000)
+    expect(page.get_by_role("link", name="Download all (ZIP)")).to_be_visible(timeout=30_000)
+    screenshot(page, "course-certificates-issued")
+
+    page.reload()
+    page.locator("a[href^='/verify/']").first.click()
+    expect(page.get_by_text("This certificate is valid.")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("Training of Trainers")
+    screenshot(page, "verify-valid")
