@@ -37,7 +37,8 @@ def date_range_text(start: dt.date, end: dt.date, language: str) -> str:
 def _place(course: Course, language: str) -> str:
     with translation.override(language):
         country = str(countries.name(course.country.code)) if course.country else ""
-    return ", ".join(part for part in (course.city, country) if part)
+    comma = "، " if language == "ar" else ", "
+    return comma.join(part for part in (course.city, country) if part)
 
 
 def _hours_text(course: Course, language: str) -> str:
@@ -56,7 +57,12 @@ def _side(course: Course, modules: list, language: str) -> dict:
         "intro": labels["intro"],
         "completed": labels["completed"],
         "course_title": course.title if language == "en" else _course_title(course, language),
-        "place_dates": f"{_place(course, language)}, {date_range_text(course.start_date, course.end_date, language)}",
+        "place_dates": ("، " if language == "ar" else ", ").join(
+            (
+                _place(course, language),
+                date_range_text(course.start_date, course.end_date, language),
+            )
+        ),
         "hours": _hours_text(course, language),
         "modules_label": labels["modules_label"],
         "modules": [localized(module, "title", language) for module in modules],

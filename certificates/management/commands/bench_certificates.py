@@ -64,7 +64,7 @@ class Command(BaseCommand):
             self._wait_until_ready(worker)
             started = time.perf_counter()
             batch = services.batch_create(course=course, by=None, language="ar-en")
-            peak = self._wait(batch.pk, worker, timeout)
+            peak, merge_peak = self._wait(batch.pk, worker, timeout)
             seconds = time.perf_counter() - started
             batch.refresh_from_db()
             sample = Certificate.objects.filter(batch=batch).select_related("design").first()
@@ -82,6 +82,7 @@ class Command(BaseCommand):
             "seconds": round(seconds, 2),
             "per_second": round(batch.done / seconds, 2),
             "peak_rss_mb": round(peak / 1024, 1),
+            "merge_peak_rss_mb": round(merge_peak / 1024, 1),
             "naive_per_second": round(naive, 2),
             **phases,
             "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
@@ -180,18 +181,21 @@ class Command(BaseCommand):
         except subprocess.TimeoutExpired:
             worker.kill()
 
-    def _wait(self, batch_id: int, worker: subprocess.Popen, timeout: float) -> int:
-        """Wait for the batch; return the peak resident memory (KiB) of one pool process."""
-        peak = 0
+    def _wait(self, batch_id: int, worker: subprocess.Popen, timeout: float) -> tuple[int, int]:
+        """Wait for the batch; return the peak resident memory (KiB) of one pool process, and of
+        the merge child processes they start."""
+        peak = merge_peak = 0
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            peak = max(peak, *(_peak_rss_kib(pid) for pid in _children(worker.pid)), 0)
+            for pid in _children(worker.pid):
+                peak = max(peak, _peak_rss_kib(pid))
+                merge_peak = max(merge_peak, *(_peak_rss_kib(c) for c in _children(pid)), 0)
             batch = CertificateBatch.objects.get(pk=batch_id)
             if batch.status in (BatchStatus.DONE, BatchStatus.FAILED):
-                return peak
+                return peak, merge_peak
             if worker.poll() is not None:
                 raise RuntimeError("The benchmark worker died.")
-            time.sleep(0.25)
+            time.sleep(0.1)
         raise RuntimeError(f"Batch {batch_id} not finished after {timeout} s")
 
     # --- the naive way ---------------------------------------------------------------------
