@@ -4,9 +4,13 @@ Thin: validate with a serializer, call one service from ``participants.services`
 the read serializer. Lists run a fixed number of queries.
 """
 
+from dataclasses import asdict
+
 from django.db.models import Count
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.api import ServiceModelViewSet
@@ -20,7 +24,10 @@ from .serializers import (
     AttendanceUpdateSerializer,
     EnrolmentCreateSerializer,
     EnrolmentSerializer,
+    ImportRefusedSerializer,
+    ImportReportSerializer,
     OrganisationSerializer,
+    ParticipantImportSerializer,
     ParticipantSerializer,
 )
 
@@ -69,6 +76,51 @@ class ParticipantViewSet(ServiceModelViewSet):
 
     def update_object(self, instance, data: dict):
         return services.participant_update(participant=instance, by=self.request.user, **data)
+
+    @extend_schema(
+        summary="Import trainees from a CSV or XLSX nomination list",
+        description=(
+            "Multipart `file` (CSV or XLSX, at most 5 MB and 20,000 rows). Columns: "
+            "`first_name`, `last_name`, `native_name`, `gender`, `email`, `phone`, "
+            "`organisation`, `position`, `country`; common spellings of the headers are "
+            "accepted, unknown columns are ignored. A person already registered (same e-mail, "
+            "or same name and organisation) is updated, not duplicated. Row numbers are those "
+            "of the spreadsheet (the header is row 1).\n\n"
+            "Answers 200 with the report for every import that ran, including a dry run "
+            "(`dry_run=true`, nothing changes; its counts are what would happen). A file with "
+            "invalid rows and no `skip_invalid=true` answers 400 with the same report plus "
+            "`detail`, and changes nothing; its counts are what the import would have done "
+            "with `skip_invalid=true`."
+        ),
+        request={"multipart/form-data": ParticipantImportSerializer},
+        responses={
+            200: ImportReportSerializer,
+            400: OpenApiResponse(
+                ImportRefusedSerializer,
+                description="Invalid rows (the report with `detail`; nothing changed), or an "
+                "unreadable, empty or oversize file (`detail`), or invalid fields.",
+            ),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+        serializer_class=ParticipantImportSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def import_(self, request):
+        payload = ParticipantImportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            report = services.participants_import(**payload.validated_data, by=request.user)
+        except services.ImportRefused as refused:
+            body = {"detail": refused.message, **asdict(refused.report)}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(ImportReportSerializer(asdict(report)).data)
 
 
 @extend_schema_view(

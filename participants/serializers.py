@@ -5,9 +5,11 @@ Nothing is saved here: the viewsets call ``participants.services``.
 """
 
 from django_countries.serializers import CountryFieldMixin
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from certificates.models import Certificate
+from trainings.models import Course
 
 from .models import Attendance, Enrolment, Organisation, Participant
 
@@ -125,3 +127,76 @@ class AttendanceSerializer(serializers.ModelSerializer):
 class AttendanceUpdateSerializer(AttendanceSerializer):
     class Meta(AttendanceSerializer.Meta):
         read_only_fields = ["enrolment", "recorded_at", "recorded_by"]
+
+
+class ParticipantImportSerializer(serializers.Serializer):
+    """``POST /api/v1/participants/import/`` (multipart)."""
+
+    file = serializers.FileField(
+        allow_empty_file=True,
+        help_text="CSV (UTF-8, or Windows Arabic cp1256; `,` `;` or tab) or XLSX, at most "
+        "5 MB and 20,000 rows. The first row names the columns.",
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Validate and report only; change nothing."
+    )
+    skip_invalid = serializers.BooleanField(
+        default=False, help_text="Import the valid rows and skip (report) the invalid ones."
+    )
+    course = serializers.PrimaryKeyRelatedField(
+        queryset=Course.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Enrol every imported person in this course.",
+    )
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The spreadsheet row; the header is row 1.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The spreadsheet row; the header is row 1.")
+    action = serializers.ChoiceField(choices=["create", "update", "duplicate", "invalid"])
+    participant = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(
+        allow_blank=True, help_text="Why a row is skipped, e.g. `duplicate of row 2`."
+    )
+
+
+class ImportReportSerializer(serializers.Serializer):
+    """What an import did or, for a dry run or a refused import, would do."""
+
+    dry_run = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    skipped = serializers.IntegerField(help_text="Invalid and duplicate rows.")
+    errors = ImportRowErrorSerializer(many=True)
+    rows = ImportRowSerializer(many=True)
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+    new_organisations = serializers.ListField(child=serializers.CharField())
+    enrolled = serializers.IntegerField(help_text="New enrolments in `course`.")
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}]}
+)
+class _FlagOrMessagesField(serializers.Field):
+    """``dry_run`` of a 400 answer: the report's flag, or the messages about an invalid
+    ``dry_run`` in the request (validation errors are keyed by the request's field names)."""
+
+
+class ImportRefusedSerializer(ImportReportSerializer):
+    """A 400 answer of the import: either the report of a file with invalid rows (nothing was
+    imported) with ``detail``, or, for a bad request, ``detail`` or per-field messages only."""
+
+    detail = serializers.CharField(required=False)
+    dry_run = _FlagOrMessagesField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for report_field in self.fields.values():
+            report_field.required = False

@@ -1,0 +1,312 @@
+"""Reading nomination lists (CSV or XLSX) of trainees: decoding, header mapping, row validation
+and matching rows to people already registered, plus the report the import answers with.
+
+This module writes nothing: ``participants.services.participants_import`` applies the plan it
+builds inside one transaction. File-level problems (too big, unreadable, no name column) raise
+``DomainError``; row-level problems become entries of the report.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from trainings.errors import DomainError
+
+from .models import Gender, Organisation, Participant
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the OLE container of Excel 97-2003
+FIELDS = (
+    "first_name",
+    "last_name",
+    "native_name",
+    "gender",
+    "email",
+    "phone",
+    "organisation",
+    "position",
+    "country",
+)
+
+# Header spellings seen on nomination lists, compared after ``_header_key`` (lower case, only
+# letters and digits), so "E-Mail", " FIRST NAME " and "family_name" all match.
+_SYNONYMS = {
+    "first_name": ("firstname", "givenname", "givennames", "name", "forename"),
+    "last_name": ("lastname", "surname", "familyname"),
+    "native_name": (
+        "nativename",
+        "namearabic",
+        "arabicname",
+        "fullnameinnativescript",
+        "nameinnativescript",
+    ),
+    "gender": ("gender", "sex"),
+    "email": ("email", "mail", "emailaddress"),
+    "phone": ("phone", "mobile", "telephone", "tel", "phonenumber", "mobilenumber"),
+    "organisation": ("organisation", "organization", "ministry", "agency"),
+    "position": ("position", "title", "jobtitle", "function"),
+    "country": ("country", "nationality"),
+}
+HEADER_FIELDS = {spelling: name for name, spellings in _SYNONYMS.items() for spelling in spellings}
+
+_GENDERS = {
+    **dict.fromkeys(("f", "female", "woman", "w", "ж", "أنثى", "انثى"), Gender.FEMALE),
+    **dict.fromkeys(("m", "male", "man", "м", "ذكر"), Gender.MALE),
+}
+
+
+# --- Report ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class RowOutcome:
+    """What happens to one data row: ``create``, ``update``, ``duplicate`` or ``invalid``."""
+
+    row: int
+    action: str
+    participant: int | None
+    name: str
+    message: str = ""
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rows: list[RowOutcome] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    new_organisations: list[str] = field(default_factory=list)
+    enrolled: int = 0
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+def read_table(data: bytes) -> Table:
+    """The header and data rows of an uploaded file, every cell as a string."""
+    if len(data) > MAX_BYTES:
+        raise DomainError(_("The file is larger than 5 MB; split it into smaller files."))
+    if data.startswith(XLS_MAGIC):
+        raise DomainError(_("Old Excel files (.xls) cannot be read: save it as .xlsx or CSV."))
+    rows = iter(_read_xlsx(data) if data.startswith(XLSX_MAGIC) else _read_csv(data))
+    header = next(rows, None)
+    if not header or not any(cell.strip() for cell in header):
+        raise DomainError(_("The file is empty: the first row must name the columns."))
+    body, filled = [], 0
+    for row in rows:
+        # Empty rows keep their place (row numbers are the spreadsheet's) but cost nothing and
+        # do not count: workbooks often carry thousands of formatted, empty rows.
+        is_filled = any(cell.strip() for cell in row)
+        body.append(row if is_filled else [])
+        filled += is_filled
+        if filled > MAX_ROWS:
+            raise DomainError(_("The file has more than %d rows; split it.") % MAX_ROWS)
+    return Table(header=header, rows=body)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows Arabic (cp1256), which Excel in Iraq and
+    Afghanistan writes by default; latin-1 is the fallback that decodes anything."""
+    for encoding in ("utf-8-sig", "cp1256"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _delimiter(text: str) -> str:
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        return max((",", ";", "\t"), key=first_line.count)
+
+
+def _read_csv(data: bytes):
+    text = decode(data).replace("\0", "")
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    except csv.Error as exc:
+        raise DomainError(_("The file could not be read as CSV: %s") % exc) from exc
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # phone numbers typed into a number cell
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes):
+    from openpyxl import load_workbook
+
+    # Any malformed archive or workbook is the user's file, not our bug: answer 400.
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell_text(value) for value in row]
+    except DomainError:
+        raise
+    except Exception as exc:
+        raise DomainError(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
+
+
+# --- Header ---------------------------------------------------------------------------------
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def map_header(header: list[str]) -> tuple[dict[int, str], list[str]]:
+    """Column index → field name, and the columns ignored (unknown or repeated)."""
+    columns: dict[int, str] = {}
+    ignored: list[str] = []
+    for index, title in enumerate(header):
+        name = HEADER_FIELDS.get(_header_key(title))
+        if name is None or name in columns.values():
+            if title.strip():
+                ignored.append(title.strip())
+            continue
+        columns[index] = name
+    if not {"first_name", "last_name"} & set(columns.values()):
+        raise DomainError(
+            _("No name column found: the first row must name a first_name or last_name column.")
+        )
+    return columns, ignored
+
+
+# --- Rows -----------------------------------------------------------------------------------
+
+
+def row_values(row: list[str], columns: dict[int, str]) -> dict[str, str]:
+    """The row's values by field, stripped. Formula-looking text (``=SUM(...)``) is kept
+    as-is: it is stored as plain text and never evaluated here."""
+    values = dict.fromkeys(FIELDS, "")
+    for index, name in columns.items():
+        if index < len(row):
+            values[name] = (row[index] or "").strip()
+    return values
+
+
+_PARSED = ("gender", "country")  # read into a code, so their length is the code's
+
+
+def _max_length(name: str) -> int:
+    model_field = (Organisation if name == "organisation" else Participant)._meta.get_field(
+        "name" if name == "organisation" else name
+    )
+    return model_field.max_length or 0
+
+
+def parse_country(text: str) -> str | None:
+    """ISO alpha-2 or alpha-3 code, or the English name, in any case; None if unknown."""
+    if not text:
+        return ""
+    code = countries.alpha2(text.upper()) if len(text) in (2, 3) else ""
+    return code or countries.by_name(text, insensitive=True) or None
+
+
+def validate_row(values: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Clean one row; returns the cleaned values and ``(field, message)`` errors."""
+    errors = [
+        (name, _("At most %(n)d characters (this has %(len)d).") % {"n": n, "len": len(v)})
+        for name, v in values.items()
+        if name not in _PARSED and (n := _max_length(name)) and len(v) > n
+    ]
+    clean = dict(values)
+    if not values["first_name"] and not values["last_name"]:
+        errors.append(("first_name", _("A participant needs at least one name (given or family).")))
+    if values["email"]:
+        try:
+            EmailValidator(_("Enter a valid e-mail address."))(values["email"])
+        except ValidationError as exc:
+            errors.append(("email", exc.messages[0]))
+    gender = _GENDERS.get(values["gender"].casefold(), None if values["gender"] else "")
+    if gender is None:
+        errors.append(("gender", _("Unknown gender: use F or M (or leave it empty).")))
+    clean["gender"] = gender or ""
+    country = parse_country(values["country"])
+    if country is None:
+        errors.append(("country", _("Unknown country: use an ISO code or the English name.")))
+    clean["country"] = country or ""
+    return clean, errors
+
+
+# --- Matching -------------------------------------------------------------------------------
+
+
+def find_organisation(name: str) -> Organisation | None:
+    """An existing organisation whose name or acronym is ``name`` (any case); names first."""
+    if not name:
+        return None
+    found = Organisation.objects.filter(Q(name__iexact=name) | Q(acronym__iexact=name))
+    return min(found, key=lambda o: (o.name.casefold() != name.casefold(), o.pk), default=None)
+
+
+def find_participant(clean: dict[str, str], organisation: Organisation | None):
+    """The registered person a row is about: same e-mail, else same name and organisation
+    (both without one counts as the same: re-importing a list without organisations must not
+    duplicate its people)."""
+    if clean["email"]:
+        person = Participant.objects.filter(email__iexact=clean["email"]).first()
+        if person:
+            return person
+    if organisation is None and clean["organisation"]:
+        return None  # a new organisation has nobody in it yet
+    return (
+        Participant.objects.filter(
+            first_name__iexact=clean["first_name"],
+            last_name__iexact=clean["last_name"],
+            organisation=organisation,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def identity_keys(clean: dict[str, str], organisation_key, participant_pk) -> list[tuple]:
+    """The keys under which two rows of one file are the same person."""
+    keys = [
+        ("name", clean["first_name"].casefold(), clean["last_name"].casefold(), organisation_key)
+    ]
+    if clean["email"]:
+        keys.append(("email", clean["email"].casefold()))
+    if participant_pk:
+        keys.append(("pk", participant_pk))
+    return keys
+
+
+def display_name(values: dict[str, str]) -> str:
+    return " ".join(v for v in (values["first_name"], values["last_name"]) if v)
