@@ -32,9 +32,9 @@ from tests.factories import (
     OrganisationFactory,
     ParticipantFactory,
 )
-from trainings.models import Manual
+from trainings.models import Manual, ManualDownload
 
-READ_ONLY_MODELS = {Certificate, CertificateBatch}
+READ_ONLY_MODELS = {Certificate, CertificateBatch, ManualDownload}
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def world(root):
     expert = ExpertFactory(last_name="Becker")
     ExpertAssignmentFactory(expert=expert, course=course)
     ExpertAssignmentFactory(expert=expert, course=course, session=session)
-    ManualFactory(module=session.module)
+    ManualDownload.objects.create(manual=ManualFactory(module=session.module), user=root)
     batch = CertificateBatchFactory(course=course, created_by=root)
     CertificateFactory(
         enrolment=enrolment, batch=batch, snapshot={"name": "<script>alert(1)</script>"}

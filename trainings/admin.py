@@ -16,7 +16,7 @@ from participants.admin import save_enrolment_formset
 from participants.models import Enrolment
 
 from .languages import Language
-from .models import Course, CourseSession, Manual, Programme, ThematicModule
+from .models import Course, CourseSession, Manual, ManualDownload, Programme, ThematicModule
 from .services import MANUAL_EDITABLE_FIELDS, manual_create, manual_delete, manual_update
 
 
@@ -306,3 +306,25 @@ class CourseSessionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # __str__ shows the module title, also in other admins' autocomplete answers.
         return super().get_queryset(request).select_related("course", "module")
+
+
+@admin.register(ManualDownload)
+class ManualDownloadAdmin(admin.ModelAdmin):
+    """The download log, read-only: rows are written only by the download endpoint."""
+
+    list_display = ("downloaded_at", "manual", "user")
+    list_filter = (("downloaded_at", admin.DateFieldListFilter), "manual__language")
+    search_fields = ("manual__title", "manual__module__code", "user__username", "user__email")
+    list_select_related = ("manual", "user")
+    date_hierarchy = "downloaded_at"
+    fields = ("manual", "user", "downloaded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -139,7 +139,10 @@ class ManualViewSet(ServiceModelViewSet):
 
     @extend_schema(
         summary="Download the manual's file",
-        description="The file as uploaded, with the content type recorded at upload.",
+        description=(
+            "The file as uploaded, with the content type recognised from its content at upload."
+            " Each download is logged (who, which version, when)."
+        ),
         responses={
             (200, "*/*"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The file, as an attachment."
@@ -154,7 +157,11 @@ class ManualViewSet(ServiceModelViewSet):
         except (FileNotFoundError, ValueError) as exc:
             logger.error("manual %s: file %r is missing from storage", manual.pk, manual.file.name)
             raise NotFound("The file of this manual is missing from storage.") from exc
-        logger.info("manual %s v%s downloaded by %s", manual.pk, manual.version, request.user)
+        try:
+            services.manual_download_record(manual=manual, by=request.user)
+        except Exception:
+            handle.close()
+            raise
         return FileResponse(
             handle,
             as_attachment=True,

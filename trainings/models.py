@@ -127,6 +127,35 @@ class Manual(TimeStamped):
         return f"{self.title} ({self.language}, v{self.version})"
 
 
+class ManualDownload(models.Model):
+    """One download of a manual version: who took it and when. Rows are only ever added; they
+    go with the manual if a coordinator deletes that version."""
+
+    manual = models.ForeignKey(
+        Manual, on_delete=models.CASCADE, related_name="downloads", verbose_name=_("manual")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    downloaded_at = models.DateTimeField(_("downloaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-downloaded_at"]
+        verbose_name = _("manual download")
+        verbose_name_plural = _("manual downloads")
+        indexes = [
+            models.Index(fields=["manual", "-downloaded_at"], name="manualdownload_manual_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manual} — {self.user or '?'} — {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
 class CourseKind(models.TextChoices):
     TOT = "tot", _("Training of Trainers")
     CASCADE = "cascade", _("Cascade course")

@@ -7,7 +7,6 @@ problems found by ``full_clean``) and never know about HTTP.
 
 import hashlib
 import logging
-import os
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from .errors import ConflictError, DomainError
 from .languages import Language
-from .models import Manual, ThematicModule
+from .models import Manual, ManualDownload, ThematicModule
+from .uploads import CONTENT_TYPES, display_name, sniff_upload
 
 logger = logging.getLogger(__name__)
 
@@ -93,20 +93,25 @@ def record_delete(*, instance: models.Model) -> None:
 # --- Manuals -------------------------------------------------------------------------------
 
 
-def _display_name(name: str) -> str:
-    """The user's file name, kept only for display and as the download name: no directories
-    (from either kind of separator), no surrounding blanks, no control characters."""
-    base = os.path.basename((name or "").replace("\\", "/")).strip()
-    base = "".join(ch for ch in base if ch.isprintable())
-    return base[:255]
-
-
 def _digest(file: UploadedFile) -> str:
     sha = hashlib.sha256()
     for chunk in file.chunks():
         sha.update(chunk)
     file.seek(0)
     return sha.hexdigest()
+
+
+def _check_upload_size(file: UploadedFile) -> None:
+    limit = settings.MAX_UPLOAD_SIZE
+    if file.size is None or file.size > limit:
+        megabytes = f"{limit / 2**20:.1f}".removesuffix(".0")
+        raise DomainError(
+            _(
+                "The file is larger than the limit of %(mb)s MB; manuals may be at most %(max)s bytes."
+            )
+            % {"mb": megabytes, "max": limit},
+            field="file",
+        )
 
 
 def _next_manual_version(module: ThematicModule, language: str) -> int:
@@ -138,19 +143,16 @@ def manual_create(
         )
     if not (title or "").strip():
         raise DomainError(_("A manual needs a title."), field="title")
-    if file.size > settings.MAX_UPLOAD_SIZE:
-        raise DomainError(
-            _("The file is %(size)s bytes; manuals may be at most %(max)s bytes.")
-            % {"size": file.size, "max": settings.MAX_UPLOAD_SIZE},
-            field="file",
-        )
+    _check_upload_size(file)
+    # The kind comes from the bytes, never from the client's content type or file name.
+    kind = sniff_upload(file, file.name or "")
     manual = Manual(
         module=module,
         language=language,
         title=title.strip(),
         notes=notes or "",
-        original_name=_display_name(file.name) or "manual",
-        content_type=(getattr(file, "content_type", "") or "application/octet-stream")[:120],
+        original_name=display_name(file.name, kind),
+        content_type=CONTENT_TYPES[kind],
         size=file.size,
         sha256=_digest(file),
         uploaded_by=by if by is not None and by.is_authenticated else None,
@@ -196,6 +198,14 @@ def manual_update(
     if "title" in fields and not (fields["title"] or "").strip():
         raise DomainError(_("A manual needs a title."), field="title")
     return record_update(instance=manual, fields=fields)
+
+
+def manual_download_record(*, manual: Manual, by: AbstractBaseUser | None) -> ManualDownload:
+    """Log one download of ``manual``: who took which version, and when (the row's time)."""
+    user = by if by is not None and by.is_authenticated else None
+    download = ManualDownload.objects.create(manual=manual, user=user)
+    logger.info("manual %s v%s downloaded by %s", manual.pk, manual.version, by)
+    return download
 
 
 def manual_delete(*, manual: Manual, by: AbstractBaseUser | None = None) -> None:
