@@ -341,14 +341,17 @@ def certificates_render(*, certificate_ids: Iterable[int]) -> int:
 # --- Progress, completion, sweep -----------------------------------------------------------
 
 
-def batch_refresh(*, batch_id: int) -> CertificateBatch:
+def batch_refresh(*, batch_id: int) -> CertificateBatch | None:
     """Recount the batch from its rows and finalise it when nothing is pending."""
     counts = Certificate.objects.filter(batch_id=batch_id).aggregate(
         done=Count("pk", filter=Q(status__in=FINISHED)),
         failed=Count("pk", filter=Q(status=CertificateStatus.FAILED)),
         pending=Count("pk", filter=Q(status=CertificateStatus.PENDING)),
     )
-    batch = CertificateBatch.objects.get(pk=batch_id)
+    batch = CertificateBatch.objects.filter(pk=batch_id).first()
+    if batch is None:  # a message about a batch that no longer exists: nothing to do
+        logger.warning("Batch %s does not exist; message ignored", batch_id)
+        return None
     fields = {"done": counts["done"], "failed": counts["failed"]}
     if batch.status == BatchStatus.QUEUED and (counts["done"] or counts["failed"]):
         fields["status"] = BatchStatus.RUNNING

@@ -32,7 +32,7 @@ def render_chunk(batch_id: int | None, certificate_ids: list[int]) -> int:
     issued = services.certificates_render(certificate_ids=certificate_ids)
     if batch_id is not None:
         batch = services.batch_refresh(batch_id=batch_id)
-        if batch.send_email:
+        if batch is not None and batch.send_email:
             for certificate_id in certificate_ids:
                 email_certificate.delay(certificate_id)
     return issued

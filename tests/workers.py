@@ -43,8 +43,13 @@ def _reset_connections() -> None:
 
 @contextmanager
 def use_broker(url: str, transport_options: dict | None = None, result_backend: str | None = None):
-    """Point this process's Celery app at another broker for the duration."""
+    """Point this process's Celery app at another broker for the duration.
+
+    Celery reads ``CELERY_BROKER_URL`` from the environment before its own configuration, so the
+    variable is switched too (CI sets it for the whole suite)."""
     saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.result_backend)
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url = url
     app.conf.broker_transport_options = transport_options or {}
     app.conf.result_backend = result_backend or url
@@ -53,6 +58,10 @@ def use_broker(url: str, transport_options: dict | None = None, result_backend: 
         yield
     finally:
         app.conf.broker_url, app.conf.broker_transport_options, app.conf.result_backend = saved
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         _reset_connections()
 
 
