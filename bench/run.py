@@ -2,6 +2,7 @@
 """Run the benchmarks on a database of their own and print their figures.
 
     .venv/bin/python bench/run.py certificates --count 1000 --workers 2
+    .venv/bin/python bench/run.py import --rows 10000
     .venv/bin/python bench/run.py all
 
 Uses ``DATABASE_URL`` when set (e.g. PostgreSQL), otherwise ``var/bench.sqlite3``; the broker is
@@ -17,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = {
     "certificates": ["bench_certificates"],
+    "import": ["bench_import"],
 }
 
 
