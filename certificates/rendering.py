@@ -147,6 +147,8 @@ def qr_svg_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#1b2a41")
 
 
+@cache
 def builtin_design(name: str) -> tuple[str, str]:
-    """(html, css) of a design shipped with the product."""
+    """(html, css) of a design shipped with the product; read once per process, not once per
+    certificate (the files only change with a release)."""
     return (DESIGNS_DIR / f"{name}.html").read_text(), (DESIGNS_DIR / f"{name}.css").read_text()

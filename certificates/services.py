@@ -141,7 +141,7 @@ def _next_serials(course: Course, count: int) -> list[str]:
 def _new_certificate(
     *, enrolment, course, modules, signatories, language, serial, design, batch=None
 ) -> Certificate:
-    html_design = _design_source(design)[2]
+    design_version = _design_source(design)[2]
     code = codes.new_code()
     snapshot = build_snapshot(
         enrolment=enrolment,
@@ -152,7 +152,7 @@ def _new_certificate(
         serial=serial,
         code=code,
         issued_on=timezone.localdate(),
-        design=html_design,
+        design=design_version,
     )
     key_id, signature = signing.sign(snapshot)
     return Certificate(
