@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from trainings.errors import DomainError
 
+from .models import AuditEntry
+
 admin.site.site_header = _("ToT Manager administration")
 admin.site.site_title = _("ToT Manager administration")
 admin.site.index_title = _("Programmes, courses, trainees and certificates")
@@ -73,3 +75,23 @@ def adopt(target, source) -> None:
     """Make the admin's own instance the row a service saved, so the admin's redirect and log
     entry point at what was actually stored."""
     target.__dict__.update(source.__dict__)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log is read-only, for everyone including superusers: entries are evidence."""
+
+    list_display = ("at", "actor_name", "action", "summary")
+    list_filter = ("action",)
+    search_fields = ("summary", "actor_name", "object_id")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from accounts.models import AuditEntry
 from certificates.models import Certificate, CertificateBatch, CertificateDesign, Signatory
 from experts.models import ExpertAssignment
 from participants.admin import ParticipantResource
@@ -34,7 +35,7 @@ from tests.factories import (
 )
 from trainings.models import Manual, ManualDownload
 
-READ_ONLY_MODELS = {Certificate, CertificateBatch, ManualDownload}
+READ_ONLY_MODELS = {AuditEntry, Certificate, CertificateBatch, ManualDownload}
 
 
 @pytest.fixture
@@ -63,6 +64,14 @@ def world(root):
     CertificateDesign.objects.create(name="Classic Erbil", html="<p>{{ c.serial }}</p>", css="")
     Signatory.objects.create(programme=course.programme, name="Head of Project", title="ICMPD")
     Token.objects.get_or_create(user=root)
+    AuditEntry.objects.create(
+        actor=root,
+        actor_name="root",
+        action="course_closed",
+        object_type="trainings.course",
+        object_id=str(course.pk),
+        summary="Closed ERB: 1 completed, 0 did not.",
+    )
     return {"course": course, "session": session, "enrolment": enrolment, "expert": expert}
 
 

@@ -1,0 +1,46 @@
+"""The audit log: who did what to whom, for the actions a data-protection officer asks about
+(personal data exported or erased, two trainee records merged, a completion decision overridden).
+
+Rows are only ever added. They name the object by type and id plus a human summary written at
+the time, so an entry still reads correctly after the object is anonymised or deleted.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    DATA_EXPORTED = "data_exported", _("Personal data exported")
+    DATA_ERASED = "data_erased", _("Personal data erased")
+    PARTICIPANTS_MERGED = "participants_merged", _("Trainee records merged")
+    COMPLETION_OVERRIDDEN = "completion_overridden", _("Completion decision overridden")
+    COURSE_CLOSED = "course_closed", _("Course closed")
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    # Kept as text so the entry survives the deletion of the user account.
+    actor_name = models.CharField(_("who (name at the time)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    summary = models.CharField(_("summary"), max_length=500)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'}: {self.summary}"
