@@ -141,6 +141,8 @@ class ManualAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
         "size",
         "sha256",
         "uploaded_by",
+        "withdrawn_by",
+        "withdrawal_reason",
         "created_at",
         "updated_at",
     )

@@ -7,39 +7,92 @@ per row).
 
 import logging
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
-from django.http import FileResponse
+from django.db.models import Count, Prefetch, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from certificates.api import IssueCertificatesMixin
-from config.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
+from config.api import (
+    DOWNLOAD_VIEW_OPTIONS,
+    ApiViewSetMixin,
+    ReadOnlyViewSet,
+    ServiceModelViewSet,
+)
+from participants.course_api import CourseRegistrationMixin
+from participants.export_api import CourseExportsMixin
 from participants.models import EnrolmentStatus, Participant
 from participants.permissions import EnrolmentAccess
 from participants.services import enrolments_bulk_create
 
-from . import services
-from .filters import CourseFilter, CourseSessionFilter, ManualFilter, ThematicModuleFilter
-from .models import Course, CourseSession, Manual, Programme, ThematicModule
-from .permissions import CatalogueAccess
+from . import downloads, library, services
+from .filters import (
+    CourseFilter,
+    CourseSessionFilter,
+    ManualAttachmentFilter,
+    ManualDownloadFilter,
+    ManualFilter,
+    ThematicModuleFilter,
+)
+from .models import (
+    Course,
+    CourseSession,
+    Manual,
+    ManualAttachment,
+    ManualBundle,
+    ManualDownload,
+    Programme,
+    ThematicModule,
+)
+from .permissions import (
+    CatalogueAccess,
+    DownloadLogAccess,
+    ManualBundleAccess,
+    ManualReaderAccess,
+)
 from .serializers import (
     BulkEnrolResultSerializer,
     BulkEnrolSerializer,
     CourseSerializer,
     CourseSessionSerializer,
+    ManualAttachmentSerializer,
+    ManualAttachmentUpdateSerializer,
+    ManualAttachmentUploadSerializer,
+    ManualBundleRequestSerializer,
+    ManualBundleSerializer,
+    ManualDownloadSerializer,
     ManualSerializer,
     ManualUpdateSerializer,
     ManualUploadSerializer,
     ProgrammeSerializer,
     ThematicModuleSerializer,
+    WithdrawSerializer,
 )
 
 logger = logging.getLogger(__name__)
+
+DOWNLOAD_RESPONSES = {
+    (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as an attachment."),
+    302: OpenApiResponse(
+        description=(
+            "With S3-compatible storage: a redirect to a short-lived signed URL that serves "
+            "the file as an attachment."
+        )
+    ),
+}
+
+
+def _serve(file, *, filename: str, content_type: str, record, what: str):
+    """Stream the file or redirect to a signed URL (``trainings.downloads``), logging it."""
+    try:
+        return downloads.serve(file, filename=filename, content_type=content_type, record=record)
+    except downloads.MissingFile as exc:
+        logger.error("%s: file %r is missing from storage", what, file.name)
+        raise NotFound(f"The file of this {what} is missing from storage.") from exc
 
 
 @extend_schema(tags=["programmes"])
@@ -99,15 +152,9 @@ class ManualViewSet(ServiceModelViewSet):
     ordering = ["module__order", "module__code", "language", "-version"]
 
     def get_queryset(self):
-        newer = Manual.objects.filter(
-            module=OuterRef("module"),
-            language=OuterRef("language"),
-            version__gt=OuterRef("version"),
-            withdrawn_at__isnull=True,
-        )
-        is_current = Q(withdrawn_at__isnull=True) & ~Exists(newer)
-        return Manual.objects.annotate(
-            is_current=ExpressionWrapper(is_current, output_field=BooleanField())
+        attachments = ManualAttachment.objects.order_by("kind", "title", "pk")
+        return library.with_is_current(Manual.objects.all()).prefetch_related(
+            Prefetch("attachments", queryset=attachments)
         )
 
     def get_serializer_class(self):
@@ -115,7 +162,13 @@ class ManualViewSet(ServiceModelViewSet):
             return ManualUploadSerializer
         if self.action in ("update", "partial_update"):
             return ManualUpdateSerializer
+        if self.action == "withdraw":
+            return WithdrawSerializer
         return ManualSerializer
+
+    def _answer(self, manual: Manual) -> Response:
+        manual = self.get_queryset().get(pk=manual.pk)
+        return Response(ManualSerializer(manual, context=self.get_serializer_context()).data)
 
     def create(self, request, *args, **kwargs):
         upload = ManualUploadSerializer(data=request.data, context=self.get_serializer_context())
@@ -141,37 +194,181 @@ class ManualViewSet(ServiceModelViewSet):
         summary="Download the manual's file",
         description=(
             "The file as uploaded, with the content type recognised from its content at upload."
-            " Each download is logged (who, which version, when)."
+            " Each download is logged (who, which version, when). With S3-compatible storage "
+            "the answer is a 302 to a short-lived signed URL instead of the bytes."
         ),
-        responses={
-            (200, "*/*"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, as an attachment."
-            )
-        },
+        responses=DOWNLOAD_RESPONSES,
     )
     @action(detail=True, methods=["get"], **DOWNLOAD_VIEW_OPTIONS)
     def download(self, request, pk=None):
         manual = self.get_object()
-        try:
-            handle = manual.file.open("rb")
-        except (FileNotFoundError, ValueError) as exc:
-            logger.error("manual %s: file %r is missing from storage", manual.pk, manual.file.name)
-            raise NotFound("The file of this manual is missing from storage.") from exc
-        try:
-            services.manual_download_record(manual=manual, by=request.user)
-        except Exception:
-            handle.close()
-            raise
-        return FileResponse(
-            handle,
-            as_attachment=True,
+        return _serve(
+            manual.file,
             filename=manual.original_name or f"manual-{manual.pk}",
-            content_type=manual.content_type or "application/octet-stream",
+            content_type=manual.content_type,
+            record=lambda: services.manual_download_record(manual=manual, by=request.user),
+            what="manual",
+        )
+
+    @extend_schema(
+        summary="Withdraw this version from the library",
+        description=(
+            "It stays in the history (and downloadable there); the newest version not "
+            "withdrawn becomes current. 409 when it is withdrawn already."
+        ),
+        request=WithdrawSerializer,
+        responses={200: ManualSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        payload = WithdrawSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        manual = services.manual_withdraw(
+            manual=self.get_object(), reason=payload.validated_data["reason"], by=request.user
+        )
+        return self._answer(manual)
+
+    @extend_schema(
+        summary="Put a withdrawn version back in the library",
+        description="409 when it is not withdrawn.",
+        request=None,
+        responses={200: ManualSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        manual = services.manual_restore(manual=self.get_object(), by=request.user)
+        return self._answer(manual)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Attach facilitation material, an exercise or slides to a manual version",
+        description="Multipart upload, checked like a manual (content, size limit).",
+        request={"multipart/form-data": ManualAttachmentUploadSerializer},
+        responses={201: ManualAttachmentSerializer},
+    ),
+    update=extend_schema(
+        request={"application/json": ManualAttachmentUpdateSerializer},
+        responses={200: ManualAttachmentSerializer},
+    ),
+    partial_update=extend_schema(
+        request={"application/json": ManualAttachmentUpdateSerializer},
+        responses={200: ManualAttachmentSerializer},
+    ),
+)
+@extend_schema(tags=["manuals"])
+class ManualAttachmentViewSet(ServiceModelViewSet):
+    """Files that go with a manual version. Every role reads and downloads; coordinators
+    upload, edit and delete."""
+
+    permission_classes = [CatalogueAccess]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_class = ManualAttachmentFilter
+    search_fields = ["title", "original_name"]
+    ordering_fields = ["created_at", "kind", "title", "size"]
+    ordering = ["manual", "kind", "title", "pk"]
+
+    def get_queryset(self):
+        return ManualAttachment.objects.all()
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ManualAttachmentUploadSerializer
+        if self.action in ("update", "partial_update"):
+            return ManualAttachmentUpdateSerializer
+        return ManualAttachmentSerializer
+
+    def create(self, request, *args, **kwargs):
+        upload = ManualAttachmentUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        attachment = services.attachment_create(**upload.validated_data, by=request.user)
+        body = ManualAttachmentSerializer(attachment, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        attachment = self.get_object()
+        changes = ManualAttachmentUpdateSerializer(attachment, data=request.data, partial=partial)
+        changes.is_valid(raise_exception=True)
+        services.attachment_update(
+            attachment=attachment, fields=changes.validated_data, by=request.user
+        )
+        attachment.refresh_from_db()
+        return Response(
+            ManualAttachmentSerializer(attachment, context=self.get_serializer_context()).data
+        )
+
+    def delete_object(self, instance) -> None:
+        services.attachment_delete(attachment=instance, by=self.request.user)
+
+    @extend_schema(
+        summary="Download the attachment's file",
+        description="Logged like a manual download (the row names the attachment).",
+        responses=DOWNLOAD_RESPONSES,
+    )
+    @action(detail=True, methods=["get"], **DOWNLOAD_VIEW_OPTIONS)
+    def download(self, request, pk=None):
+        attachment = self.get_object()
+        return _serve(
+            attachment.file,
+            filename=attachment.original_name or f"attachment-{attachment.pk}",
+            content_type=attachment.content_type,
+            record=lambda: services.manual_download_record(
+                manual=attachment.manual, attachment=attachment, by=request.user
+            ),
+            what="attachment",
+        )
+
+
+@extend_schema(tags=["manuals"])
+class ManualDownloadViewSet(ReadOnlyViewSet):
+    """The download log: who took which manual (or attachment) and when. Coordinators only."""
+
+    serializer_class = ManualDownloadSerializer
+    permission_classes = [DownloadLogAccess]
+    filterset_class = ManualDownloadFilter
+    ordering_fields = ["downloaded_at"]
+    ordering = ["-downloaded_at", "-pk"]
+
+    def get_queryset(self):
+        return ManualDownload.objects.select_related("manual", "user")
+
+
+@extend_schema(tags=["manuals"])
+class ManualBundleViewSet(ApiViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A course's manuals in one ZIP, built by a worker: progress and download. The person who
+    asked for it and coordinators may read it."""
+
+    serializer_class = ManualBundleSerializer
+    permission_classes = [ManualBundleAccess]
+    queryset = ManualBundle.objects.all()
+
+    @extend_schema(
+        summary="Download the course ZIP",
+        description=(
+            "Once the bundle is done. Logs one download per manual and attachment it holds. "
+            "404 while it is being built."
+        ),
+        responses=DOWNLOAD_RESPONSES,
+    )
+    @action(detail=True, methods=["get"], **DOWNLOAD_VIEW_OPTIONS)
+    def download(self, request, pk=None):
+        bundle = self.get_object()
+        if not bundle.file:
+            raise NotFound("This ZIP has not been built yet.")
+        return _serve(
+            bundle.file,
+            filename=library.bundle_filename(bundle),
+            content_type="application/zip",
+            record=lambda: services.bundle_download_record(bundle=bundle, by=request.user),
+            what="course ZIP",
         )
 
 
 @extend_schema(tags=["courses"])
-class CourseViewSet(IssueCertificatesMixin, ServiceModelViewSet):
+class CourseViewSet(
+    IssueCertificatesMixin, CourseRegistrationMixin, CourseExportsMixin, ServiceModelViewSet
+):
     """Courses (ToT, cascade, workshop). Every role reads; coordinators write;
     the project team and coordinators enrol participants."""
 
@@ -191,7 +388,34 @@ class CourseViewSet(IssueCertificatesMixin, ServiceModelViewSet):
     def get_serializer_class(self):
         if self.action == "enrol":
             return BulkEnrolSerializer
+        if self.action == "manual_bundle":
+            return ManualBundleRequestSerializer
         return CourseSerializer
+
+    @extend_schema(
+        tags=["manuals"],
+        summary="Ask for every current manual of the course in one ZIP",
+        description=(
+            "Answers 202 with the bundle at once; a worker builds the ZIP. Follow "
+            "`GET /api/v1/manual-bundles/{id}/` for progress and the download link."
+        ),
+        request=ManualBundleRequestSerializer,
+        responses={202: ManualBundleSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="manual-bundle",
+        permission_classes=[ManualReaderAccess],
+    )
+    def manual_bundle(self, request, pk=None):
+        payload = ManualBundleRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        bundle = services.bundle_create(
+            course=self.get_object(), language=payload.validated_data["language"], by=request.user
+        )
+        body = ManualBundleSerializer(bundle, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="Enrol many participants at once",

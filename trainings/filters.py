@@ -5,7 +5,15 @@ import django_filters
 from participants.models import Participant
 
 from .languages import Language
-from .models import Course, CourseSession, Manual, ThematicModule
+from .models import (
+    AttachmentKind,
+    Course,
+    CourseSession,
+    Manual,
+    ManualAttachment,
+    ManualDownload,
+    ThematicModule,
+)
 
 
 class ThematicModuleFilter(django_filters.FilterSet):
@@ -30,6 +38,31 @@ class ManualFilter(django_filters.FilterSet):
     class Meta:
         model = Manual
         fields = ["module", "language", "version", "current", "withdrawn"]
+
+
+class ManualAttachmentFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=AttachmentKind.choices)
+    module = django_filters.ModelChoiceFilter(
+        field_name="manual__module",
+        queryset=ThematicModule.objects.all(),
+        label="Attached to a manual of this module (id)",
+    )
+
+    class Meta:
+        model = ManualAttachment
+        fields = ["manual", "kind", "module"]
+
+
+class ManualDownloadFilter(django_filters.FilterSet):
+    module = django_filters.ModelChoiceFilter(
+        field_name="manual__module", queryset=ThematicModule.objects.all(), label="Module (id)"
+    )
+    since = django_filters.DateFilter(field_name="downloaded_at__date", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="downloaded_at__date", lookup_expr="lte")
+
+    class Meta:
+        model = ManualDownload
+        fields = ["manual", "attachment", "bundle", "user", "module", "since", "until"]
 
 
 class CourseFilter(django_filters.FilterSet):

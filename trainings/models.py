@@ -112,6 +112,15 @@ class Manual(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         ordering = ["module__order", "module__code", "language", "-version"]
@@ -129,10 +138,30 @@ class Manual(TimeStamped):
 
 class ManualDownload(models.Model):
     """One download of a manual version: who took it and when. Rows are only ever added; they
-    go with the manual if a coordinator deletes that version."""
+    go with the manual if a coordinator deletes that version.
+
+    ``attachment`` is set when the file taken was one of the version's attachments (the row
+    still names the manual, so the log filters by module in one join); ``bundle`` when the file
+    came inside a course's ZIP, which logs one row per file it holds when it is downloaded."""
 
     manual = models.ForeignKey(
         Manual, on_delete=models.CASCADE, related_name="downloads", verbose_name=_("manual")
+    )
+    attachment = models.ForeignKey(
+        "ManualAttachment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="downloads",
+        verbose_name=_("attachment"),
+    )
+    bundle = models.ForeignKey(
+        "ManualBundle",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="downloads",
+        verbose_name=_("course ZIP"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,6 +183,110 @@ class ManualDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.manual} — {self.user or '?'} — {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class AttachmentKind(models.TextChoices):
+    FACILITATION = "facilitation", _("Facilitation material")
+    EXERCISE = "exercise", _("Exercise")
+    SLIDES = "slides", _("Slides")
+
+
+def attachment_upload_to(instance: "ManualAttachment", filename: str) -> str:
+    # As for manuals: a generated name, never the user's.
+    import uuid
+
+    manual = instance.manual
+    return f"manuals/{manual.module_id}/{manual.language}/attachments/{uuid.uuid4().hex}"
+
+
+class ManualAttachment(TimeStamped):
+    """Facilitation material, an exercise or slides that go with one manual version. Checked
+    and named like the manual itself; deleted with its version."""
+
+    manual = models.ForeignKey(
+        Manual, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("manual")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["manual", "kind", "title", "pk"]
+        verbose_name = _("manual attachment")
+        verbose_name_plural = _("manual attachments")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display()})"
+
+
+class BundleStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def bundle_upload_to(instance: "ManualBundle", filename: str) -> str:
+    import uuid
+
+    return f"manual-bundles/{instance.course_id}/{uuid.uuid4().hex}.zip"
+
+
+class ManualBundle(TimeStamped):
+    """One ZIP of a course's current manuals (optionally one language) with their attachments,
+    built by a worker. ``contents`` records the manual and attachment ids written into the ZIP,
+    so that downloading it logs exactly what it holds."""
+
+    course = models.ForeignKey(
+        "Course", on_delete=models.CASCADE, related_name="manual_bundles", verbose_name=_("course")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
+        help_text=_("Empty: every language."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=BundleStatus, default=BundleStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("files"), default=0)
+    done = models.PositiveIntegerField(_("files written"), default=0)
+    file = models.FileField(_("ZIP"), upload_to=bundle_upload_to, blank=True, max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    contents = models.JSONField(_("contents"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # Set by the worker building the ZIP, so two workers never build it at once; a worker that
+    # dies leaves a lease that runs out, and a re-delivered message builds it again.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("course manual ZIP")
+        verbose_name_plural = _("course manual ZIPs")
+
+    def __str__(self) -> str:
+        return f"{self.course} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BundleStatus.DONE, BundleStatus.FAILED)
 
 
 class CourseKind(models.TextChoices):

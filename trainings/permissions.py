@@ -25,3 +25,25 @@ class CatalogueAccess(RolePermission):
 
     read_roles = ALL_ROLES
     write_roles = (COORDINATOR,)
+
+
+class ManualReaderAccess(RolePermission):
+    """Actions every role that reads manuals may take, whatever the method (asking for a
+    course's manual ZIP is a POST but changes nothing in the library)."""
+
+    read_roles = ALL_ROLES
+    write_roles = ALL_ROLES
+
+
+class DownloadLogAccess(RolePermission):
+    """The download log: who took which manual. Coordinators only."""
+
+    read_roles = (COORDINATOR,)
+    write_roles = ()
+
+
+class ManualBundleAccess(ManualReaderAccess):
+    """A course ZIP: the person who asked for it and coordinators."""
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return obj.requested_by_id == request.user.pk or has_role(request.user, COORDINATOR)

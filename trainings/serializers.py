@@ -14,7 +14,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .languages import Language
-from .models import Course, CourseSession, Manual, Programme, ThematicModule
+from .models import (
+    AttachmentKind,
+    Course,
+    CourseSession,
+    Manual,
+    ManualAttachment,
+    ManualBundle,
+    ManualDownload,
+    Programme,
+    ThematicModule,
+)
 
 
 class LanguageCodesField(serializers.ListField):
@@ -110,12 +120,61 @@ class ThematicModuleSerializer(serializers.ModelSerializer):
         ]
 
 
+def _absolute(serializer: serializers.Serializer, url: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request else url
+
+
+class ManualAttachmentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ManualAttachment
+        fields = [
+            "id",
+            "manual",
+            "kind",
+            "title",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "download_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, attachment: ManualAttachment) -> str:
+        return _absolute(self, reverse("api:manualattachment-download", args=[attachment.pk]))
+
+
+class ManualAttachmentUploadSerializer(serializers.Serializer):
+    """``POST /api/v1/manual-attachments/`` (multipart)."""
+
+    manual = serializers.PrimaryKeyRelatedField(queryset=Manual.objects.all())
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    title = serializers.CharField(max_length=200)
+    file = serializers.FileField(allow_empty_file=False, max_length=255)
+
+
+class ManualAttachmentUpdateSerializer(serializers.ModelSerializer):
+    """What may change on an attachment: its title and kind. A new file is a new attachment."""
+
+    class Meta:
+        model = ManualAttachment
+        fields = ["kind", "title"]
+
+
 class ManualSerializer(serializers.ModelSerializer):
     is_current = serializers.BooleanField(
         read_only=True,
         help_text="The newest version not withdrawn, for this module and language.",
     )
     download_url = serializers.SerializerMethodField()
+    attachments = ManualAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Manual
@@ -133,7 +192,10 @@ class ManualSerializer(serializers.ModelSerializer):
             "sha256",
             "uploaded_by",
             "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
             "download_url",
+            "attachments",
             "created_at",
             "updated_at",
         ]
@@ -141,9 +203,80 @@ class ManualSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, manual: Manual) -> str:
-        url = reverse("api:manual-download", args=[manual.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+        return _absolute(self, reverse("api:manual-download", args=[manual.pk]))
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why, for the history.",
+    )
+
+
+class ManualDownloadSerializer(serializers.ModelSerializer):
+    module = serializers.IntegerField(source="manual.module_id", read_only=True)
+    language = serializers.CharField(source="manual.language", read_only=True)
+    version = serializers.IntegerField(source="manual.version", read_only=True)
+    username = serializers.CharField(
+        source="user.get_username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = ManualDownload
+        fields = [
+            "id",
+            "manual",
+            "module",
+            "language",
+            "version",
+            "attachment",
+            "bundle",
+            "user",
+            "username",
+            "downloaded_at",
+        ]
+        read_only_fields = fields
+
+
+class ManualBundleRequestSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only the manuals in this language; empty: every language.",
+    )
+
+
+class ManualBundleSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ManualBundle
+        fields = [
+            "id",
+            "course",
+            "language",
+            "requested_by",
+            "status",
+            "total",
+            "done",
+            "size",
+            "error",
+            "download_url",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_download_url(self, bundle: ManualBundle) -> str | None:
+        if not bundle.file:
+            return None
+        return _absolute(self, reverse("api:manualbundle-download", args=[bundle.pk]))
 
 
 class ManualUploadSerializer(serializers.Serializer):

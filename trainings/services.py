@@ -14,11 +14,21 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import ConflictError, DomainError
 from .languages import Language
-from .models import Manual, ManualDownload, ThematicModule
+from .models import (
+    AttachmentKind,
+    BundleStatus,
+    Course,
+    Manual,
+    ManualAttachment,
+    ManualBundle,
+    ManualDownload,
+    ThematicModule,
+)
 from .uploads import CONTENT_TYPES, display_name, sniff_upload
 
 logger = logging.getLogger(__name__)
@@ -107,11 +117,28 @@ def _check_upload_size(file: UploadedFile) -> None:
         megabytes = f"{limit / 2**20:.1f}".removesuffix(".0")
         raise DomainError(
             _(
-                "The file is larger than the limit of %(mb)s MB; manuals may be at most %(max)s bytes."
+                "The file is larger than the limit of %(mb)s MB; uploads may be at most %(max)s bytes."
             )
             % {"mb": megabytes, "max": limit},
             field="file",
         )
+
+
+def _checked_file_facts(file: UploadedFile) -> dict[str, Any]:
+    """Size, kind (from the bytes, never from the client's content type or file name), cleaned
+    display name and SHA-256 of an upload; raises ``DomainError`` on ``file`` otherwise."""
+    _check_upload_size(file)
+    kind = sniff_upload(file, file.name or "")
+    return {
+        "original_name": display_name(file.name, kind),
+        "content_type": CONTENT_TYPES[kind],
+        "size": file.size,
+        "sha256": _digest(file),
+    }
+
+
+def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return by if by is not None and by.is_authenticated else None
 
 
 def _next_manual_version(module: ThematicModule, language: str) -> int:
@@ -143,19 +170,13 @@ def manual_create(
         )
     if not (title or "").strip():
         raise DomainError(_("A manual needs a title."), field="title")
-    _check_upload_size(file)
-    # The kind comes from the bytes, never from the client's content type or file name.
-    kind = sniff_upload(file, file.name or "")
     manual = Manual(
         module=module,
         language=language,
         title=title.strip(),
         notes=notes or "",
-        original_name=display_name(file.name, kind),
-        content_type=CONTENT_TYPES[kind],
-        size=file.size,
-        sha256=_digest(file),
-        uploaded_by=by if by is not None and by.is_authenticated else None,
+        uploaded_by=_actor(by),
+        **_checked_file_facts(file),
     )
     try:
         with transaction.atomic():
@@ -176,9 +197,9 @@ def manual_create(
     return manual
 
 
-def _discard_file(manual: Manual) -> None:
-    if manual.file and manual.file.name:
-        manual.file.storage.delete(manual.file.name)
+def _discard_file(obj: Manual | ManualAttachment) -> None:
+    if obj.file and obj.file.name:
+        obj.file.storage.delete(obj.file.name)
 
 
 MANUAL_EDITABLE_FIELDS = frozenset({"title", "notes", "withdrawn_at"})
@@ -197,22 +218,211 @@ def manual_update(
         )
     if "title" in fields and not (fields["title"] or "").strip():
         raise DomainError(_("A manual needs a title."), field="title")
+    fields = dict(fields)
+    if "withdrawn_at" in fields and fields["withdrawn_at"] != manual.withdrawn_at:
+        # Withdrawing by editing the date still records who did it.
+        fields["withdrawn_by"] = _actor(by) if fields["withdrawn_at"] else None
+        if not fields["withdrawn_at"]:
+            fields["withdrawal_reason"] = ""
     return record_update(instance=manual, fields=fields)
 
 
-def manual_download_record(*, manual: Manual, by: AbstractBaseUser | None) -> ManualDownload:
-    """Log one download of ``manual``: who took which version, and when (the row's time)."""
-    user = by if by is not None and by.is_authenticated else None
-    download = ManualDownload.objects.create(manual=manual, user=user)
-    logger.info("manual %s v%s downloaded by %s", manual.pk, manual.version, by)
+def manual_withdraw(*, manual: Manual, reason: str = "", by: AbstractBaseUser | None) -> Manual:
+    """Take a version out of the library: it stays in the history (and downloadable there), and
+    the newest version not withdrawn becomes current. 409 when it is withdrawn already."""
+    updated = Manual.objects.filter(pk=manual.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(),
+        withdrawn_by=_actor(by),
+        withdrawal_reason=(reason or "").strip(),
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ConflictError(_("This manual version is already withdrawn."))
+    manual.refresh_from_db()
+    logger.info("manual %s v%s withdrawn by %s", manual.pk, manual.version, by)
+    return manual
+
+
+def manual_restore(*, manual: Manual, by: AbstractBaseUser | None) -> Manual:
+    """Put a withdrawn version back in the library (current again if it is the newest)."""
+    updated = Manual.objects.filter(pk=manual.pk, withdrawn_at__isnull=False).update(
+        withdrawn_at=None, withdrawn_by=None, withdrawal_reason="", updated_at=timezone.now()
+    )
+    if not updated:
+        raise ConflictError(_("This manual version is not withdrawn."))
+    manual.refresh_from_db()
+    logger.info("manual %s v%s restored by %s", manual.pk, manual.version, by)
+    return manual
+
+
+def manual_download_record(
+    *,
+    manual: Manual,
+    by: AbstractBaseUser | None,
+    attachment: ManualAttachment | None = None,
+) -> ManualDownload:
+    """Log one download of ``manual`` (or of one of its attachments): who took which version,
+    and when (the row's time)."""
+    download = ManualDownload.objects.create(manual=manual, attachment=attachment, user=_actor(by))
+    what = f"attachment {attachment.pk} of " if attachment else ""
+    logger.info("%smanual %s v%s downloaded by %s", what, manual.pk, manual.version, by)
     return download
 
 
 def manual_delete(*, manual: Manual, by: AbstractBaseUser | None = None) -> None:
-    """Delete a manual version and, once the deletion is committed, its file."""
-    pk, storage, name = manual.pk, manual.file.storage, manual.file.name
+    """Delete a manual version, its attachments and, once the deletion is committed, their
+    files."""
+    pk, storage = manual.pk, manual.file.storage
+    names = [manual.file.name, *manual.attachments.values_list("file", flat=True)]
     with transaction.atomic():
         record_delete(instance=manual)
+        for name in filter(None, names):
+            transaction.on_commit(lambda name=name: storage.delete(name))
+    logger.info("manual %s deleted by %s", pk, by)
+
+
+# --- Attachments ---------------------------------------------------------------------------
+
+
+def attachment_create(
+    *,
+    manual: Manual,
+    kind: str,
+    title: str,
+    file: UploadedFile,
+    by: AbstractBaseUser | None = None,
+) -> ManualAttachment:
+    """Attach facilitation material, an exercise or slides to one manual version. The file is
+    checked and named like a manual (content, size, generated storage name)."""
+    if kind not in AttachmentKind.values:
+        raise DomainError(
+            _("Unknown kind %(kind)s: use one of %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(AttachmentKind.values)},
+            field="kind",
+        )
+    if not (title or "").strip():
+        raise DomainError(_("An attachment needs a title."), field="title")
+    attachment = ManualAttachment(
+        manual=manual,
+        kind=kind,
+        title=title.strip(),
+        uploaded_by=_actor(by),
+        **_checked_file_facts(file),
+    )
+    try:
+        with transaction.atomic():
+            attachment.file.save(attachment.original_name, file, save=False)
+            attachment.save()
+    except Exception:
+        _discard_file(attachment)
+        raise
+    logger.info("attachment %s of manual %s uploaded by %s", attachment.pk, manual.pk, by)
+    return attachment
+
+
+ATTACHMENT_EDITABLE_FIELDS = frozenset({"title", "kind"})
+
+
+def attachment_update(
+    *, attachment: ManualAttachment, fields: dict[str, Any], by: AbstractBaseUser | None = None
+) -> ManualAttachment:
+    """Change an attachment's title or kind; a new file is a new attachment."""
+    unknown = set(fields) - ATTACHMENT_EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(
+            _("These fields of an attachment cannot be changed: %s") % ", ".join(sorted(unknown))
+        )
+    if "title" in fields and not (fields["title"] or "").strip():
+        raise DomainError(_("An attachment needs a title."), field="title")
+    return record_update(instance=attachment, fields=fields)
+
+
+def attachment_delete(*, attachment: ManualAttachment, by: AbstractBaseUser | None = None) -> None:
+    """Delete an attachment and, once that is committed, its file."""
+    pk, storage, name = attachment.pk, attachment.file.storage, attachment.file.name
+    with transaction.atomic():
+        record_delete(instance=attachment)
         if name:
             transaction.on_commit(lambda: storage.delete(name))
-    logger.info("manual %s deleted by %s", pk, by)
+    logger.info("attachment %s deleted by %s", pk, by)
+
+
+# --- Course ZIPs ---------------------------------------------------------------------------
+
+
+def bundle_create(
+    *, course: Course, language: str = "", by: AbstractBaseUser | None
+) -> ManualBundle:
+    """Ask for one ZIP of ``course``'s current manuals (in ``language``, or all) with their
+    attachments; a worker builds it after commit. A second request by the same person for the
+    same course and language while one is queued or running returns that one instead of
+    queueing a duplicate (double clicks, impatient reloads)."""
+    from .library import bundle_entries  # the reads of the library; no import cycle at load
+
+    if language and language not in Language.values:
+        raise DomainError(
+            _("Unknown language %(code)s: use one of %(codes)s.")
+            % {"code": language, "codes": ", ".join(Language.values)},
+            field="language",
+        )
+    user = _actor(by)
+    with transaction.atomic():
+        Course.objects.select_for_update().filter(pk=course.pk).first()
+        pending = ManualBundle.objects.filter(
+            course=course,
+            language=language,
+            requested_by=user,
+            status__in=(BundleStatus.QUEUED, BundleStatus.RUNNING),
+        ).first()
+        if pending is not None and user is not None:
+            if pending.status == BundleStatus.QUEUED or (
+                pending.claimed_until is not None and pending.claimed_until < timezone.now()
+            ):
+                # Asking again re-sends a message that may have been lost (broker down at
+                # the first request, a worker killed mid-build); the claim stops doubles.
+                transaction.on_commit(lambda: _dispatch_bundle(pending.pk))
+            return pending
+        total = len(bundle_entries(course=course, language=language))
+        if not total:
+            raise DomainError(_("This course has no manual to download yet (in this language)."))
+        bundle = ManualBundle.objects.create(
+            course=course, language=language, requested_by=user, total=total
+        )
+        transaction.on_commit(lambda: _dispatch_bundle(bundle.pk))
+    logger.info("manual ZIP %s of course %s requested by %s", bundle.pk, course.pk, by)
+    return bundle
+
+
+def _dispatch_bundle(bundle_id: int) -> None:
+    from .tasks import build_manual_bundle
+
+    try:
+        build_manual_bundle.delay(bundle_id)
+    except Exception:  # the broker is down: the sweep (or a retry of the request) picks it up
+        logger.exception("could not queue manual ZIP %s", bundle_id)
+
+
+def bundle_download_record(
+    *, bundle: ManualBundle, by: AbstractBaseUser | None
+) -> list[ManualDownload]:
+    """Log the download of a course ZIP as one row per manual and per attachment it holds
+    (each marked with the bundle), so the log answers "who has this manual" however it was
+    taken. Files deleted since the ZIP was built are skipped."""
+    manual_ids = bundle.contents.get("manuals", [])
+    attachment_ids = bundle.contents.get("attachments", [])
+    manuals = set(Manual.objects.filter(pk__in=manual_ids).values_list("pk", flat=True))
+    attachments = dict(
+        ManualAttachment.objects.filter(pk__in=attachment_ids).values_list("pk", "manual_id")
+    )
+    user = _actor(by)
+    rows = [
+        ManualDownload(manual_id=pk, bundle=bundle, user=user) for pk in manual_ids if pk in manuals
+    ]
+    rows += [
+        ManualDownload(manual_id=attachments[pk], attachment_id=pk, bundle=bundle, user=user)
+        for pk in attachment_ids
+        if pk in attachments
+    ]
+    created = ManualDownload.objects.bulk_create(rows)
+    logger.info("manual ZIP %s downloaded by %s (%s files)", bundle.pk, by, len(created))
+    return created
