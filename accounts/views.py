@@ -17,6 +17,7 @@ from django.shortcuts import render
 from accounts.forms import LoginForm
 from accounts.roles import COORDINATOR, PROJECT_TEAM, TRAINER, has_role, role_names
 from certificates import selectors as certificate_selectors
+from experts import selectors as expert_selectors
 from participants import selectors as participant_selectors
 from trainings import selectors as training_selectors
 
@@ -75,6 +76,7 @@ def _trainer_context(request: HttpRequest) -> dict:
     return {
         "courses": training_selectors.courses_taught_by(request.user).order_by("-start_date"),
         "modules": training_selectors.trainer_modules(request.user),
+        "expert_sessions": expert_selectors.upcoming_assignments(request.user),
     }
 
 

@@ -6,14 +6,22 @@ Experts are written with the generic validated create/update/delete
 """
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from config.api import ServiceModelViewSet
 
-from . import services
+from . import selectors, services
 from .filters import ExpertAssignmentFilter, ExpertFilter
 from .models import Expert, ExpertAssignment
 from .permissions import ExpertAccess
-from .serializers import ExpertAssignmentSerializer, ExpertSerializer
+from .serializers import (
+    ExpertAssignmentSerializer,
+    ExpertHistorySerializer,
+    ExpertSerializer,
+    LoginGrantSerializer,
+)
 
 
 @extend_schema(tags=["experts"])
@@ -31,6 +39,39 @@ class ExpertViewSet(ServiceModelViewSet):
     def get_queryset(self):
         return Expert.objects.prefetch_related("modules")
 
+    @extend_schema(responses={200: ExpertHistorySerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The courses and sessions the expert teaches or taught, newest course first, with
+        their role, dates, place and modules."""
+        history = selectors.expert_history(self.get_object())
+        return Response(ExpertHistorySerializer(history, many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={201: LoginGrantSerializer, 200: LoginGrantSerializer},
+        description="Give the expert a login with the trainer role: an existing login with "
+        "the expert's e-mail address is linked, otherwise one is created (user name = the "
+        "address, no password) and the expert is e-mailed a link to choose a password. "
+        "201 when a login was linked now, 200 when the expert already had one (the link is "
+        "sent again only while that login has no password); 400 when the expert has no "
+        "e-mail address.",
+    )
+    @action(detail=True, methods=["post"])
+    def login(self, request, pk=None):
+        grant = services.expert_grant_login(expert=self.get_object(), by=request.user)
+        body = LoginGrantSerializer(
+            {
+                "user": grant.user,
+                "created": grant.created,
+                "linked": grant.linked,
+                "invited": grant.invited,
+                "detail": grant.message,
+            }
+        ).data
+        code = status.HTTP_201_CREATED if grant.linked else status.HTTP_200_OK
+        return Response(body, status=code)
+
 
 @extend_schema(tags=["expert-assignments"])
 class ExpertAssignmentViewSet(ServiceModelViewSet):
@@ -45,6 +86,7 @@ class ExpertAssignmentViewSet(ServiceModelViewSet):
     ordering = ["course", "session__date", "expert__last_name"]
 
     def get_queryset(self):
+        # The warnings are computed for the whole page by the list serializer (three queries).
         return ExpertAssignment.objects.all()
 
     def create_object(self, data: dict):

@@ -4,6 +4,7 @@ import django_filters
 
 from trainings.models import ThematicModule
 
+from . import selectors
 from .models import Expert, ExpertAssignment
 
 
@@ -13,10 +14,16 @@ class ExpertFilter(django_filters.FilterSet):
         queryset=ThematicModule.objects.all(),
         label="Can teach this module (id)",
     )
+    language = django_filters.CharFilter(
+        method="speaks", label="Speaks this language (ISO 639 code, e.g. ar)"
+    )
 
     class Meta:
         model = Expert
-        fields = ["country", "module"]
+        fields = ["country", "module", "language"]
+
+    def speaks(self, queryset, name, value):
+        return selectors.experts_speaking(queryset, value)
 
 
 class ExpertAssignmentFilter(django_filters.FilterSet):

@@ -2,9 +2,11 @@
 countries). Nothing is saved here."""
 
 from django_countries.serializers import CountryFieldMixin
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Expert, ExpertAssignment
+from . import conflicts
+from .models import AssignmentRole, Expert, ExpertAssignment
 
 
 class ExpertSerializer(CountryFieldMixin, serializers.ModelSerializer):
@@ -41,9 +43,108 @@ class ExpertSerializer(CountryFieldMixin, serializers.ModelSerializer):
         return list(dict.fromkeys(value))
 
 
+class AssignmentWarningSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=[conflicts.DOUBLE_BOOKED, conflicts.OUTSIDE_EXPERTISE],
+        help_text="`double_booked`: another assignment of the expert overlaps in time; "
+        "`outside_expertise`: the module is not among the expert's modules of expertise.",
+    )
+    message = serializers.CharField(help_text="The warning in words, in the reader's language.")
+    other_assignment = serializers.IntegerField(
+        required=False, help_text="The overlapping assignment (double bookings only)."
+    )
+
+
+class ExpertAssignmentListSerializer(serializers.ListSerializer):
+    """Computes the warnings of the whole page at once (``experts.conflicts.warnings_for``,
+    three queries), so a list never runs a query per row."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        self._context["assignment_warnings"] = conflicts.warnings_for(items)
+        return super().to_representation(items)
+
+
 class ExpertAssignmentSerializer(serializers.ModelSerializer):
+    warnings = serializers.SerializerMethodField(
+        help_text="Conflicts worth a second look; they never prevent the assignment."
+    )
+
     class Meta:
         model = ExpertAssignment
-        fields = ["id", "expert", "course", "session", "role", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "expert",
+            "course",
+            "session",
+            "role",
+            "warnings",
+            "created_at",
+            "updated_at",
+        ]
         # The conditional unique constraints are checked by the service (full_clean).
         validators = []
+        list_serializer_class = ExpertAssignmentListSerializer
+
+    @extend_schema_field(AssignmentWarningSerializer(many=True))
+    def get_warnings(self, obj: ExpertAssignment) -> list[dict]:
+        known = self.context.get("assignment_warnings")
+        warnings = known[obj.pk] if known and obj.pk in known else None
+        if warnings is None:
+            warnings = conflicts.assignment_warnings(obj)
+        return [warning.as_dict() for warning in warnings]
+
+
+# --- Teaching history and logins ----------------------------------------------------------------
+
+
+class HistoryModuleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+
+
+class HistoryCourseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    city = serializers.CharField()
+    country = serializers.CharField(source="country.code", help_text="ISO 3166 code, or empty.")
+
+
+class HistorySessionSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField(source="pk")
+    session = serializers.IntegerField(source="session_id")
+    role = serializers.ChoiceField(choices=AssignmentRole.choices)
+    date = serializers.DateField(source="session.date")
+    start_time = serializers.TimeField(source="session.start_time", allow_null=True)
+    end_time = serializers.TimeField(source="session.end_time", allow_null=True)
+    title = serializers.CharField(source="session.display_title")
+    module = HistoryModuleSerializer(source="session.module", allow_null=True)
+
+
+class ExpertHistorySerializer(serializers.Serializer):
+    """One course of an expert's teaching history (``experts.selectors.expert_history``)."""
+
+    course = HistoryCourseSerializer()
+    role = serializers.ChoiceField(
+        choices=AssignmentRole.choices,
+        allow_null=True,
+        help_text="Role for the whole course; null when assigned to single sessions only.",
+    )
+    sessions = HistorySessionSerializer(many=True)
+    modules = HistoryModuleSerializer(many=True)
+
+
+class LoginGrantSerializer(serializers.Serializer):
+    user = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    created = serializers.BooleanField(help_text="A new login was created.")
+    linked = serializers.BooleanField(help_text="A login was linked to the expert just now.")
+    invited = serializers.BooleanField(
+        help_text="An e-mail inviting the expert to choose a password was sent."
+    )
+    detail = serializers.CharField()

@@ -86,3 +86,12 @@ def test_an_expert_may_teach_a_session_of_a_course_they_are_assigned_to(api_as, 
         {"expert": assignment.expert_id, "course": assignment.course_id, "session": session.pk},
     )
     assert response.status_code == 201
+
+
+def test_experts_filter_by_language(api_as, alice):
+    arabic = ExpertFactory(languages=["en", "ar"])
+    ExpertFactory(languages=["de", "en"])
+    client = api_as(alice)
+    assert result_ids(client.get("/api/v1/experts/", {"language": "ar"})) == [arabic.pk]
+    assert result_ids(client.get("/api/v1/experts/", {"language": "a"})) == []
+    assert result_ids(client.get("/api/v1/experts/", {"language": '"%'})) == []

@@ -160,4 +160,5 @@ LOGINS = (
     Login("coordinator", "Elena", "Varga", "coordinator"),
     Login("team", "Layla", "Karim", "project team"),
     Login("trainer", "Thomas", "Becker", "trainer", expert="Becker"),
+    Login("expert", "Siobhán", "Gallagher", "trainer", expert="Gallagher"),
 )

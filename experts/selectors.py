@@ -1,0 +1,188 @@
+"""Read-only queries about experts, shared with other apps (the manual library imports these)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from trainings.models import Course, ThematicModule
+
+from .models import AssignmentRole, Expert, ExpertAssignment
+
+
+def modules_taught_by(user) -> QuerySet[ThematicModule]:
+    """The thematic modules a user teaches as an expert.
+
+    That is: the modules of the sessions their Expert is assigned to, the modules of the courses
+    they are assigned to as a whole, and their modules of expertise. A user without an Expert
+    record (or an anonymous user) gets an empty queryset. Lazy, one query when evaluated; built
+    from ``pk__in`` subqueries, so rows are never duplicated and callers may annotate or
+    prefetch freely.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ThematicModule.objects.none()
+    mine = ExpertAssignment.objects.filter(expert__user_id=user.pk)
+    expertise = Expert.modules.through.objects.filter(expert__user_id=user.pk)
+    whole_courses = Course.modules.through.objects.filter(
+        course__in=mine.filter(session__isnull=True).values("course_id")
+    )
+    return ThematicModule.objects.filter(
+        Q(pk__in=expertise.values("thematicmodule_id"))
+        | Q(pk__in=mine.filter(session__module__isnull=False).values("session__module_id"))
+        | Q(pk__in=whole_courses.values("thematicmodule_id"))
+    )
+
+
+# --- Teaching history ----------------------------------------------------------------------
+
+
+@dataclass
+class CourseHistory:
+    """One course an expert taught: the whole-course role (if assigned to the whole course), the
+    sessions they taught in it (date order) and the modules they taught there."""
+
+    course: Course
+    role: str | None = None
+    sessions: list[ExpertAssignment] = field(default_factory=list)
+    modules: list[ThematicModule] = field(default_factory=list)
+
+    @property
+    def role_label(self) -> str:
+        return AssignmentRole(self.role).label if self.role else ""
+
+
+def expert_history(expert: Expert) -> list[CourseHistory]:
+    """Every course ``expert`` is assigned to, newest first (by start date), in two queries.
+
+    Upcoming courses are included: an assignment is the record of who teaches where. The modules
+    of an entry are those of the sessions the expert teaches in it; an expert assigned only to
+    the whole course is counted as teaching every module of the course.
+    """
+    assignments = (
+        ExpertAssignment.objects.filter(expert=expert)
+        .select_related("course", "session__module")
+        .prefetch_related("course__modules")
+    )
+    by_course: dict[int, CourseHistory] = {}
+    for assignment in assignments:
+        entry = by_course.setdefault(assignment.course_id, CourseHistory(assignment.course))
+        if assignment.session_id is None:
+            entry.role = assignment.role
+        else:
+            entry.sessions.append(assignment)
+    for entry in by_course.values():
+        entry.sessions.sort(key=lambda a: (a.session.date, a.session.start_time or dt.time.min))
+        taught = {a.session.module for a in entry.sessions if a.session.module_id}
+        modules = taught or set(entry.course.modules.all())
+        entry.modules = sorted(modules, key=lambda m: (m.order, m.code))
+    return sorted(
+        by_course.values(), key=lambda e: (e.course.start_date, e.course.pk), reverse=True
+    )
+
+
+def upcoming_assignments(user, *, today: dt.date | None = None) -> list[ExpertAssignment]:
+    """The assignments of the user's Expert that are not over yet (sessions from today on,
+    whole courses that end today or later), in date order; empty for a user without one."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    today = today or timezone.localdate()
+    assignments = (
+        ExpertAssignment.objects.filter(expert__user_id=user.pk)
+        .filter(
+            Q(session__isnull=False, session__date__gte=today)
+            | Q(session__isnull=True, course__end_date__gte=today)
+        )
+        .select_related("course", "session__module")
+    )
+    return sorted(assignments, key=_assignment_start)
+
+
+def _assignment_start(assignment: ExpertAssignment) -> tuple:
+    if assignment.session_id:
+        return (assignment.session.date, assignment.session.start_time or dt.time.min, 1)
+    return (assignment.course.start_date, dt.time.min, 0)
+
+
+# --- The expert list page --------------------------------------------------------------------
+
+
+def language_name(code: str) -> str:
+    """The name of a language code in the reader's language (the code itself if unknown)."""
+    try:
+        return str(translation.get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+def language_names(codes: list[str]) -> list[str]:
+    return [language_name(code) for code in codes or () if isinstance(code, str)]
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    """The languages the recorded experts speak, named in the reader's language."""
+    codes: set[str] = set()
+    for languages in Expert.objects.values_list("languages", flat=True):
+        codes.update(code for code in languages or () if isinstance(code, str))
+    choices = [(code, f"{language_name(code)} ({code})") for code in codes]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    codes = Expert.objects.order_by().values_list("country", flat=True).distinct()
+    return sorted(
+        ((code, str(countries.name(code))) for code in codes if code),
+        key=lambda choice: choice[1].casefold(),
+    )
+
+
+class ExpertListFilter(django_filters.FilterSet):
+    """The filters of the expert list page, read from the query string."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    country = django_filters.ChoiceFilter(choices=_country_choices, empty_label=_("Any country"))
+    module = django_filters.ModelChoiceFilter(
+        field_name="modules",
+        queryset=ThematicModule.objects.all(),
+        empty_label=_("Any module"),
+        label=_("Module of expertise"),
+    )
+    language = django_filters.ChoiceFilter(
+        choices=_language_choices,
+        method="speaks",
+        empty_label=_("Any language"),
+        label=_("Language"),
+    )
+
+    class Meta:
+        model = Expert
+        fields = ["q", "country", "module", "language"]
+
+    def search(self, queryset: QuerySet[Expert], name: str, value: str) -> QuerySet[Expert]:
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(organisation__icontains=word)
+            )
+        return queryset
+
+    def speaks(self, queryset: QuerySet[Expert], name: str, value: str) -> QuerySet[Expert]:
+        return experts_speaking(queryset, value)
+
+
+def experts_speaking(queryset: QuerySet[Expert], code: str) -> QuerySet[Expert]:
+    """The experts of ``queryset`` who speak the language ``code``."""
+    # JSON ``contains`` is not available on SQLite; the quoted code matches one whole list item
+    # of the stored JSON text (``"de"`` never matches ``"den"``). Codes are letters only.
+    if not code.isalpha():
+        return queryset.none()
+    return queryset.filter(languages__icontains=f'"{code.lower()}"')
+
+
+def expert_list_filter(params) -> ExpertListFilter:
+    queryset = Expert.objects.prefetch_related("modules").order_by("last_name", "first_name", "pk")
+    return ExpertListFilter(params or None, queryset=queryset)
