@@ -106,6 +106,7 @@ class Participant(TimeStamped):
 
 
 class EnrolmentStatus(models.TextChoices):
+    WAITLISTED = "waitlisted", _("On the waiting list")
     NOMINATED = "nominated", _("Nominated")
     CONFIRMED = "confirmed", _("Confirmed")
     ATTENDED = "attended", _("Attended")
@@ -130,6 +131,14 @@ class Enrolment(TimeStamped):
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status_overridden = models.BooleanField(
+        _("decided by a coordinator"),
+        default=False,
+        help_text=_(
+            "Set when a coordinator overrode the completion rule; closing the course "
+            "keeps such a decision."
+        ),
     )
     pre_test_score = models.DecimalField(
         _("pre-test score"),
@@ -199,3 +208,90 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment} {self.date}: {'present' if self.present else 'absent'}"
+
+
+class EnrolmentStatusChange(models.Model):
+    """One step of an enrolment's history: from which status to which, why, by whom, when.
+    Rows are only ever added, by ``participants.services``."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="history", verbose_name=_("enrolment")
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=EnrolmentStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=EnrolmentStatus)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        ordering = ["enrolment", "changed_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: {self.from_status or '-'} -> {self.to_status}"
+
+
+def teachback_upload_to(instance: "TeachBack", filename: str) -> str:
+    # Never the user's file name: it is kept only as the display name.
+    import uuid
+
+    return f"teachbacks/{instance.enrolment_id}/{uuid.uuid4().hex}"
+
+
+class TeachBack(TimeStamped):
+    """The module a trainee prepares and presents at the end of a ToT ("teach-back"), with the
+    evaluator's score. One per enrolment."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="teachback", verbose_name=_("enrolment")
+    )
+    title = models.CharField(_("title"), max_length=250)
+    module = models.ForeignKey(
+        "trainings.ThematicModule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("thematic module"),
+    )
+    file = models.FileField(_("file"), upload_to=teachback_upload_to, max_length=255, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    score = models.DecimalField(
+        _("evaluator's score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    evaluator = models.CharField(_("evaluated by"), max_length=200, blank=True)
+    evaluated_at = models.DateField(_("evaluated on"), null=True, blank=True)
+    comments = models.TextField(_("evaluator's comments"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["enrolment"]
+        verbose_name = _("teach-back module")
+        verbose_name_plural = _("teach-back modules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                name="teachback_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.enrolment})"

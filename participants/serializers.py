@@ -11,7 +11,15 @@ from rest_framework import serializers
 from certificates.models import Certificate
 from trainings.models import Course
 
-from .models import Attendance, Enrolment, Organisation, Participant
+from .models import (
+    Attendance,
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentStatusChange,
+    Organisation,
+    Participant,
+    TeachBack,
+)
 
 
 class OrganisationSerializer(CountryFieldMixin, serializers.ModelSerializer):
@@ -80,6 +88,9 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         help_text="Overrides the course's certificate language for this trainee; empty: the "
         "course's.",
     )
+    knowledge_gain = serializers.SerializerMethodField(
+        help_text="Post-test minus pre-test score, in points; null unless both are recorded."
+    )
 
     class Meta:
         model = Enrolment
@@ -92,8 +103,10 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "status_reason",
             "status_changed_at",
             "status_changed_by",
+            "status_overridden",
             "pre_test_score",
             "post_test_score",
+            "knowledge_gain",
             "certificate_language",
             "created_at",
             "updated_at",
@@ -104,7 +117,21 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "status_reason",
             "status_changed_at",
             "status_changed_by",
+            "status_overridden",
         ]
+
+    @extend_schema_field(
+        serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, read_only=True)
+    )
+    def get_knowledge_gain(self, enrolment: Enrolment):
+        return knowledge_gain(enrolment)
+
+
+def knowledge_gain(enrolment: Enrolment):
+    """Post-test minus pre-test score, in points; ``None`` unless both are recorded."""
+    if enrolment.pre_test_score is None or enrolment.post_test_score is None:
+        return None
+    return enrolment.post_test_score - enrolment.pre_test_score
 
 
 class EnrolmentCreateSerializer(serializers.ModelSerializer):
@@ -200,3 +227,153 @@ class ImportRefusedSerializer(ImportReportSerializer):
         super().__init__(*args, **kwargs)
         for report_field in self.fields.values():
             report_field.required = False
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = EnrolmentStatusChange
+        fields = ["from_status", "to_status", "reason", "changed_at", "changed_by"]
+
+
+class OverrideSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED],
+        help_text="The coordinator's decision.",
+    )
+    reason = serializers.CharField(max_length=500, help_text="Why the rule is overridden.")
+
+
+class BulkStatusSerializer(serializers.Serializer):
+    enrolments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=5000,
+        help_text="Ids of enrolments of this course.",
+    )
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class TeachBackBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TeachBack
+        fields = ["id", "title", "score"]
+
+
+class CompletionRowSerializer(serializers.Serializer):
+    """One trainee measured against the course's completion rule."""
+
+    enrolment = serializers.IntegerField()
+    participant = serializers.IntegerField()
+    name = serializers.CharField()
+    native_name = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
+    status_reason = serializers.CharField(allow_blank=True)
+    status_overridden = serializers.BooleanField()
+    days_present = serializers.IntegerField()
+    days_required = serializers.IntegerField()
+    days_total = serializers.IntegerField()
+    pre_test_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    post_test_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    knowledge_gain = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    teachback = TeachBackBriefSerializer(allow_null=True)
+    qualifies = serializers.BooleanField()
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why the trainee does not qualify, in words."
+    )
+
+
+class CloseResultSerializer(serializers.Serializer):
+    completed = serializers.ListField(child=serializers.IntegerField())
+    failed = serializers.ListField(child=serializers.IntegerField())
+    kept = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Enrolments a coordinator decided by hand."
+    )
+    blocked = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Trainees the rule would fail but who hold a valid certificate: "
+        "`{enrolment, reason}`; revoke the certificate first.",
+    )
+
+
+class GridMarkSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField(min_value=1)
+    date = serializers.DateField()
+    present = serializers.BooleanField(allow_null=True, help_text="null clears the cell.")
+
+
+class GridSaveSerializer(serializers.Serializer):
+    marks = GridMarkSerializer(many=True, allow_empty=False, max_length=20000)
+
+
+class GridRowSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField()
+    participant = serializers.IntegerField()
+    name = serializers.CharField()
+    native_name = serializers.CharField(allow_blank=True)
+    status = serializers.CharField()
+    marks = serializers.DictField(
+        child=serializers.BooleanField(allow_null=True),
+        help_text="Date (YYYY-MM-DD) -> present (true), absent (false) or not recorded (null).",
+    )
+    days_present = serializers.IntegerField()
+
+
+class GridSerializer(serializers.Serializer):
+    days = serializers.ListField(child=serializers.DateField())
+    rows = GridRowSerializer(many=True)
+
+
+class TeachBackSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    has_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TeachBack
+        fields = [
+            "id",
+            "enrolment",
+            "title",
+            "module",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "has_file",
+            "score",
+            "evaluator",
+            "evaluated_at",
+            "comments",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "recorded_by",
+        ]
+        # One per enrolment: the viewset answers a second one with 409 and a clear message.
+        validators = []
+        extra_kwargs = {"enrolment": {"validators": []}}
+
+    def get_has_file(self, teachback: TeachBack) -> bool:
+        return bool(teachback.file)
+
+
+class TeachBackWriteSerializer(TeachBackSerializer):
+    file = serializers.FileField(
+        required=False, help_text="The trainee's module: PDF, DOCX, PPTX, XLSX, ODT or ZIP."
+    )
+
+    class Meta(TeachBackSerializer.Meta):
+        fields = [*TeachBackSerializer.Meta.fields, "file"]
+
+
+class TeachBackUpdateSerializer(TeachBackWriteSerializer):
+    class Meta(TeachBackWriteSerializer.Meta):
+        read_only_fields = [*TeachBackWriteSerializer.Meta.read_only_fields, "enrolment"]

@@ -17,13 +17,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
+from accounts.models import AuditAction
 from accounts.roles import COORDINATOR, has_role
 from trainings.errors import ConflictError, DomainError, NotPermittedError
 from trainings.models import Course, CourseStatus
 from trainings.services import record_update, save_validated
 
-from . import imports
-from .models import Attendance, Enrolment, EnrolmentStatus, Organisation, Participant
+from . import completion, imports
+from .models import (
+    Attendance,
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentStatusChange,
+    Organisation,
+    Participant,
+    TeachBack,
+)
 
 # --- Participants ---------------------------------------------------------------------------
 
@@ -177,6 +187,53 @@ def _check_course_open(course: Course) -> None:
         )
 
 
+# Statuses that hold a seat in the course; the waiting list and withdrawals do not.
+SEATED_STATUSES = frozenset(
+    {
+        EnrolmentStatus.NOMINATED,
+        EnrolmentStatus.CONFIRMED,
+        EnrolmentStatus.ATTENDED,
+        EnrolmentStatus.COMPLETED,
+        EnrolmentStatus.FAILED,
+    }
+)
+
+
+def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return by if by is not None and by.is_authenticated else None
+
+
+def _lock_course(course: Course) -> Course:
+    """Serialise enrolment changes of one course, so two requests cannot both take the last
+    seat. Returns the locked, fresh row."""
+    return Course.objects.select_for_update().get(pk=course.pk)
+
+
+def seats_taken(course: Course) -> int:
+    return Enrolment.objects.filter(course=course, status__in=SEATED_STATUSES).count()
+
+
+def _free_seats(course: Course) -> int | None:
+    """Seats left, or ``None`` when the course has no capacity limit."""
+    if course.capacity is None:
+        return None
+    return max(course.capacity - seats_taken(course), 0)
+
+
+def _log_changes(rows: Iterable[tuple[Enrolment, str, str, str]], by) -> None:
+    """One history row per ``(enrolment, from, to, reason)``."""
+    EnrolmentStatusChange.objects.bulk_create(
+        EnrolmentStatusChange(
+            enrolment=enrolment,
+            from_status=before,
+            to_status=after,
+            reason=reason[:500],
+            changed_by=_actor(by),
+        )
+        for enrolment, before, after, reason in rows
+    )
+
+
 @transaction.atomic
 def enrolments_bulk_create(
     *,
@@ -187,24 +244,50 @@ def enrolments_bulk_create(
     """Enrol ``participants`` in ``course``. Idempotent: people already enrolled keep their
     enrolment untouched and are reported as ``existing``.
 
-    ``ignore_conflicts`` lets the unique constraint arbitrate when two requests enrol the same
-    person at once: one insert wins, the other is skipped, and both answers list the same row.
+    When the course has a capacity, newcomers beyond it go on the waiting list in the order
+    given. The course row is locked for the count, so concurrent requests cannot overbook;
+    ``ignore_conflicts`` still lets the unique constraint arbitrate a race on the same person.
     """
     _check_course_open(course)
+    course = _lock_course(course)
     wanted = {p.pk: p for p in participants}
     before = set(
         Enrolment.objects.filter(course=course, participant_id__in=wanted).values_list(
             "participant_id", flat=True
         )
     )
-    Enrolment.objects.bulk_create(
-        [Enrolment(course=course, participant=p) for pk, p in wanted.items() if pk not in before],
-        ignore_conflicts=True,
-    )
+    free = _free_seats(course)
+    now = timezone.now()
+    new = []
+    for pk, participant in wanted.items():
+        if pk in before:
+            continue
+        seated = free is None or free > 0
+        if free is not None and seated:
+            free -= 1
+        new.append(
+            Enrolment(
+                course=course,
+                participant=participant,
+                status=EnrolmentStatus.NOMINATED if seated else EnrolmentStatus.WAITLISTED,
+                status_changed_at=now,
+                status_changed_by=_actor(by),
+            )
+        )
+    Enrolment.objects.bulk_create(new, ignore_conflicts=True)
     result = BulkEnrolResult()
     for enrolment in Enrolment.objects.filter(course=course, participant_id__in=wanted):
         bucket = result.existing if enrolment.participant_id in before else result.created
         bucket.append(enrolment)
+    # The course lock makes ``created`` exactly the rows this call inserted.
+    full = _("Course full: on the waiting list.")
+    _log_changes(
+        (
+            (e, "", e.status, full if e.status == EnrolmentStatus.WAITLISTED else "")
+            for e in result.created
+        ),
+        by,
+    )
     return result
 
 
@@ -212,14 +295,29 @@ def enrolments_bulk_create(
 def enrolment_create(
     *, participant: Participant, course: Course, by: AbstractBaseUser | None = None
 ) -> Enrolment:
-    """Enrol one participant; refuses (409) when they are already enrolled."""
+    """Enrol one participant (on the waiting list when the course is full); refuses (409)
+    when they are already enrolled."""
     _check_course_open(course)
+    course = _lock_course(course)
     if Enrolment.objects.filter(participant=participant, course=course).exists():
         raise ConflictError(
             _("%(participant)s is already enrolled in %(course)s.")
             % {"participant": participant, "course": course}
         )
-    return save_validated(Enrolment(participant=participant, course=course))
+    free = _free_seats(course)
+    status = EnrolmentStatus.WAITLISTED if free == 0 else EnrolmentStatus.NOMINATED
+    enrolment = save_validated(
+        Enrolment(
+            participant=participant,
+            course=course,
+            status=status,
+            status_changed_at=timezone.now(),
+            status_changed_by=_actor(by),
+        )
+    )
+    reason = _("Course full: on the waiting list.") if free == 0 else ""
+    _log_changes([(enrolment, "", status, reason)], by)
+    return enrolment
 
 
 def _check_may_set_status(enrolment: Enrolment, status: str, by: AbstractBaseUser | None) -> None:
@@ -238,6 +336,73 @@ def _check_may_set_status(enrolment: Enrolment, status: str, by: AbstractBaseUse
         )
 
 
+def _check_seat(enrolment: Enrolment, status: str) -> None:
+    """A trainee leaving the waiting list needs a free seat."""
+    if enrolment.status in SEATED_STATUSES or status not in SEATED_STATUSES:
+        return
+    course = _lock_course(enrolment.course)
+    if _free_seats(course) == 0:
+        raise ConflictError(
+            _(
+                "%(course)s is full (%(capacity)s seats): raise the capacity or withdraw someone "
+                "before moving %(participant)s off the waiting list."
+            )
+            % {
+                "course": course,
+                "capacity": course.capacity,
+                "participant": enrolment.participant,
+            }
+        )
+
+
+def _apply_status(
+    locked: Enrolment, status: str, reason: str, by, *, overridden: bool | None = None
+) -> bool:
+    """Write the new status on a locked row with its history entry; ``False`` when nothing
+    changes (same status, no new reason)."""
+    same_status = status == locked.status and (not reason or reason == locked.status_reason)
+    if same_status and overridden in (None, locked.status_overridden):
+        return False
+    before = locked.status
+    locked.status = status
+    locked.status_reason = reason
+    locked.status_changed_at = timezone.now()
+    locked.status_changed_by = _actor(by)
+    if overridden is not None:
+        locked.status_overridden = overridden
+    locked.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "status_changed_at",
+            "status_changed_by",
+            "status_overridden",
+            "updated_at",
+        ]
+    )
+    _log_changes([(locked, before, status, reason)], by)
+    return True
+
+
+def _promote_from_waiting_list(course: Course, by) -> list[Enrolment]:
+    """Give free seats to the longest-waiting trainees. The caller holds the course lock."""
+    free = _free_seats(course)
+    if free is None:
+        waiting = Enrolment.objects.filter(course=course, status=EnrolmentStatus.WAITLISTED)
+    elif free > 0:
+        waiting = Enrolment.objects.filter(
+            course=course, status=EnrolmentStatus.WAITLISTED
+        ).order_by("created_at", "pk")[:free]
+    else:
+        return []
+    promoted = list(waiting.select_for_update())
+    for enrolment in promoted:
+        _apply_status(
+            enrolment, EnrolmentStatus.NOMINATED, _("A seat became free: off the waiting list."), by
+        )
+    return promoted
+
+
 @transaction.atomic
 def enrolment_set_status(
     *,
@@ -246,36 +411,72 @@ def enrolment_set_status(
     reason: str = "",
     by: AbstractBaseUser | None = None,
 ) -> Enrolment:
-    """Move an enrolment to ``status``, recording who did it, when and, if given, why.
+    """Move an enrolment to ``status``, recording who did it, when and, if given, why, in the
+    enrolment and in its history.
 
     Repeating the same change (same status, no new reason) changes nothing, so a client retrying
-    a request does not rewrite the history of who decided.
+    a request does not rewrite the history of who decided. A trainee leaving the course frees a
+    seat for the first one on the waiting list. A coordinator's decision set by hand counts as
+    an override of the completion rule, so closing the course keeps it.
     """
     reason = (reason or "").strip()
     if len(reason) > 500:
         raise DomainError(_("The reason may be at most 500 characters."), field="reason")
     # Lock the row and decide on its committed state: two people changing the status at once
     # must not interleave status, reason and author.
-    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    _check_may_set_status(locked, status, by)
-    if status == locked.status and (not reason or reason == locked.status_reason):
-        enrolment.refresh_from_db()
-        return enrolment
-    locked.status = status
-    locked.status_reason = reason
-    locked.status_changed_at = timezone.now()
-    locked.status_changed_by = by if by is not None and by.is_authenticated else None
-    locked.save(
-        update_fields=[
-            "status",
-            "status_reason",
-            "status_changed_at",
-            "status_changed_by",
-            "updated_at",
-        ]
+    locked = (
+        Enrolment.objects.select_related("course", "participant")
+        .select_for_update()
+        .get(pk=enrolment.pk)
     )
+    _check_may_set_status(locked, status, by)
+    _check_seat(locked, status)
+    was_seated = locked.status in SEATED_STATUSES
+    # A final status set by hand is a coordinator's decision: closing the course keeps it.
+    overridden = None if status == locked.status else status in FINAL_STATUSES
+    changed = _apply_status(locked, status, reason, by, overridden=overridden)
+    if changed and was_seated and status not in SEATED_STATUSES:
+        _promote_from_waiting_list(_lock_course(locked.course), by)
     enrolment.refresh_from_db()
     return enrolment
+
+
+@transaction.atomic
+def enrolments_bulk_set_status(
+    *,
+    course: Course,
+    enrolment_ids: Iterable[int],
+    status: str,
+    reason: str = "",
+    by: AbstractBaseUser | None = None,
+) -> list[Enrolment]:
+    """Set one status on many enrolments of ``course``, all or nothing: an unknown id, an
+    enrolment of another course or a change the user may not make refuses the whole request,
+    naming the trainee."""
+    ids = list(dict.fromkeys(enrolment_ids))
+    if not ids:
+        raise DomainError(_("Choose at least one trainee."), field="enrolments")
+    found = {
+        e.pk: e
+        for e in Enrolment.objects.select_related("participant", "course").filter(
+            pk__in=ids, course=course
+        )
+    }
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise DomainError(
+            _("These enrolments are not in %(course)s: %(ids)s.")
+            % {"course": course, "ids": ", ".join(missing)},
+            field="enrolments",
+        )
+    for enrolment in found.values():
+        try:
+            _check_may_set_status(enrolment, status, by)
+        except NotPermittedError as exc:
+            raise NotPermittedError(f"{enrolment.participant}: {exc.message}") from exc
+    return [
+        enrolment_set_status(enrolment=found[pk], status=status, reason=reason, by=by) for pk in ids
+    ]
 
 
 ENROLMENT_EDITABLE_FIELDS = frozenset({"pre_test_score", "post_test_score", "certificate_language"})
@@ -367,6 +568,233 @@ def attendance_update(
         attendance.present = present
     attendance.recorded_by = by if by is not None and by.is_authenticated else None
     return save_validated(attendance)
+
+
+@dataclass
+class GridMark:
+    enrolment: int
+    date: dt.date
+    present: bool | None
+
+
+@transaction.atomic
+def attendance_grid_save(
+    *, course: Course, marks: Iterable[GridMark], by: AbstractBaseUser | None = None
+) -> int:
+    """Save many cells of a course's attendance grid at once, all or nothing: every mark must be
+    for an enrolment of ``course`` and a course day. ``present=None`` clears a cell (not
+    recorded). Returns the number of cells written."""
+    marks = list(marks)
+    if not marks:
+        return 0
+    enrolment_ids = {m.enrolment for m in marks}
+    known = set(
+        Enrolment.objects.filter(course=course, pk__in=enrolment_ids).values_list("pk", flat=True)
+    )
+    for index, mark in enumerate(marks):
+        if mark.enrolment not in known:
+            raise DomainError(
+                _("Mark %(n)s: enrolment %(id)s is not in %(course)s.")
+                % {"n": index + 1, "id": mark.enrolment, "course": course},
+                field="marks",
+            )
+        if not (course.start_date <= mark.date <= course.end_date):
+            raise DomainError(
+                _("Mark %(n)s: %(date)s is not a day of the course (%(start)s to %(end)s).")
+                % {
+                    "n": index + 1,
+                    "date": mark.date,
+                    "start": course.start_date,
+                    "end": course.end_date,
+                },
+                field="marks",
+            )
+    recorder = _actor(by)
+    # The last mark for a cell wins, as if the marks had been sent one by one.
+    cells = {(m.enrolment, m.date): m.present for m in marks}
+    clear = [key for key, present in cells.items() if present is None]
+    for enrolment_id, date in clear:
+        Attendance.objects.filter(enrolment_id=enrolment_id, date=date).delete()
+    existing = {
+        (a.enrolment_id, a.date): a
+        for a in Attendance.objects.filter(
+            enrolment_id__in=enrolment_ids, date__in={d for _, d in cells}
+        )
+    }
+    changed, new = [], []
+    for (enrolment_id, date), present in cells.items():
+        if present is None:
+            continue
+        row = existing.get((enrolment_id, date))
+        if row is None:
+            new.append(
+                Attendance(
+                    enrolment_id=enrolment_id, date=date, present=present, recorded_by=recorder
+                )
+            )
+        elif row.present != present:
+            row.present, row.recorded_by = present, recorder
+            changed.append(row)
+    Attendance.objects.bulk_create(new)
+    for row in changed:  # few rows in practice; save() keeps recorded_at (auto_now) correct
+        row.save(update_fields=["present", "recorded_by", "recorded_at"])
+    return len(cells)
+
+
+# --- Teach-back modules ---------------------------------------------------------------------
+
+TEACHBACK_FIELDS = frozenset({"title", "module", "score", "evaluator", "evaluated_at", "comments"})
+
+
+def _teachback_file_facts(file: Any) -> dict[str, Any]:
+    from trainings.services import _checked_file_facts
+
+    return _checked_file_facts(file)
+
+
+@transaction.atomic
+def teachback_save(
+    *,
+    enrolment: Enrolment,
+    by: AbstractBaseUser | None = None,
+    file: Any = None,
+    **fields: Any,
+) -> TeachBack:
+    """Record or update the teach-back module of one enrolment (one per enrolment). A new file
+    replaces the old one, which is deleted from storage once the transaction commits."""
+    unknown = set(fields) - TEACHBACK_FIELDS
+    if unknown:
+        raise DomainError(
+            _("These fields of a teach-back cannot be changed: %s") % ", ".join(sorted(unknown))
+        )
+    teachback = TeachBack.objects.select_for_update().filter(enrolment=enrolment).first()
+    if teachback is None:
+        teachback = TeachBack(enrolment=enrolment)
+    for name, value in fields.items():
+        setattr(teachback, name, value.strip() if isinstance(value, str) else value)
+    if not (teachback.title or "").strip():
+        raise DomainError(_("A teach-back module needs a title."), field="title")
+    old_file = teachback.file.name if teachback.file else ""
+    if file is not None:
+        for name, value in _teachback_file_facts(file).items():
+            setattr(teachback, name, value)
+        teachback.file.save("upload", file, save=False)
+        if old_file:
+            storage = teachback.file.storage
+            transaction.on_commit(lambda: storage.delete(old_file))
+    teachback.recorded_by = _actor(by)
+    return save_validated(teachback)
+
+
+# --- Completion -----------------------------------------------------------------------------
+
+
+@dataclass
+class CloseResult:
+    completed: list[Enrolment] = field(default_factory=list)
+    failed: list[Enrolment] = field(default_factory=list)
+    kept: list[Enrolment] = field(default_factory=list)  # coordinators' overrides
+    blocked: list[tuple[Enrolment, str]] = field(default_factory=list)
+
+
+def _has_live_certificate(enrolment: Enrolment) -> bool:
+    from certificates.models import Certificate, CertificateStatus
+
+    return Certificate.objects.filter(enrolment=enrolment, status=CertificateStatus.VALID).exists()
+
+
+@transaction.atomic
+def course_close(*, course: Course, by: AbstractBaseUser | None = None) -> CloseResult:
+    """Apply the completion rule to every trainee of ``course`` and mark the course completed.
+
+    Each enrolment in the course becomes ``completed`` or ``failed`` with the rule's reason in
+    words; a coordinator's override is kept. Closing again re-evaluates (after a corrected
+    attendance mark, say), but never fails a trainee who already holds a valid certificate:
+    that one is reported as blocked, to be revoked first. Coordinators only.
+    """
+    if not has_role(by, COORDINATOR):
+        raise NotPermittedError(_("Only a coordinator can close a course."))
+    course = _lock_course(course)
+    if course.status == CourseStatus.CANCELLED:
+        raise DomainError(_("A cancelled course cannot be closed."))
+    if timezone.localdate() < course.end_date:
+        raise DomainError(
+            _("%(course)s ends on %(date)s; it can be closed from that day.")
+            % {"course": course, "date": course.end_date}
+        )
+    result = CloseResult()
+    # Lock the rows first (FOR UPDATE cannot go with the counting query's GROUP BY), then read
+    # them with their attendance counted.
+    list(Enrolment.objects.filter(course=course).select_for_update().values_list("pk"))
+    for enrolment, verdict in completion.evaluate_course(course):
+        if enrolment.status_overridden:
+            result.kept.append(enrolment)
+            continue
+        if verdict.qualifies:
+            _apply_status(enrolment, EnrolmentStatus.COMPLETED, "", by, overridden=False)
+            result.completed.append(enrolment)
+        elif enrolment.status == EnrolmentStatus.COMPLETED and _has_live_certificate(enrolment):
+            result.blocked.append((enrolment, verdict.reason))
+        else:
+            _apply_status(enrolment, EnrolmentStatus.FAILED, verdict.reason, by, overridden=False)
+            result.failed.append(enrolment)
+    if course.status != CourseStatus.COMPLETED:
+        course.status = CourseStatus.COMPLETED
+        course.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action=AuditAction.COURSE_CLOSED,
+        obj=course,
+        summary=_("Closed %(course)s: %(completed)s completed, %(failed)s did not.")
+        % {"course": course.code, "completed": len(result.completed), "failed": len(result.failed)},
+        by=by,
+        completed=[e.pk for e in result.completed],
+        failed=[e.pk for e in result.failed],
+        kept=[e.pk for e in result.kept],
+        blocked=[e.pk for e, _reason in result.blocked],
+    )
+    return result
+
+
+@transaction.atomic
+def enrolment_override(
+    *, enrolment: Enrolment, status: str, reason: str, by: AbstractBaseUser | None = None
+) -> Enrolment:
+    """A coordinator decides completed or failed against the rule, with a reason that is kept
+    in the enrolment, its history and the audit log. Closing the course keeps the decision."""
+    if not has_role(by, COORDINATOR):
+        raise NotPermittedError(_("Only a coordinator can override the completion rule."))
+    if status not in FINAL_STATUSES:
+        raise DomainError(
+            _("An override sets completed or failed, not %(status)s.") % {"status": status},
+            field="status",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the rule is overridden."), field="reason")
+    if len(reason) > 500:
+        raise DomainError(_("The reason may be at most 500 characters."), field="reason")
+    locked = (
+        Enrolment.objects.select_related("participant", "course")
+        .select_for_update()
+        .get(pk=enrolment.pk)
+    )
+    if locked.status in (EnrolmentStatus.WAITLISTED, EnrolmentStatus.WITHDRAWN):
+        raise DomainError(
+            _("%(participant)s is %(status)s, not in the course.")
+            % {"participant": locked.participant, "status": locked.get_status_display().lower()}
+        )
+    before = locked.status
+    if _apply_status(locked, status, reason, by, overridden=True):
+        audit_record(
+            action=AuditAction.COMPLETION_OVERRIDDEN,
+            obj=locked,
+            summary=_("%(course)s, enrolment %(id)s: %(before)s -> %(after)s")
+            % {"course": locked.course.code, "id": locked.pk, "before": before, "after": status},
+            by=by,
+            reason=reason,
+        )
+    enrolment.refresh_from_db()
+    return enrolment
 
 
 # --- Import ---------------------------------------------------------------------------------

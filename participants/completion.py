@@ -1,0 +1,143 @@
+"""The completion rule of a course, evaluated for every enrolment, with reasons in words.
+
+A trainee qualifies when they attended at least the course's share of days, scored at least the
+pass mark in the post-test (when the course sets one) and, where the course requires it, had
+their teach-back module scored at least ``settings.TEACHBACK_PASS_SCORE``. Each unmet condition
+gives one plain sentence ("Attended 7 of 10 days; 8 required (80%)."), so the team can tell a
+trainee exactly why.
+
+This module only reads. ``participants.services.course_close`` writes the verdicts.
+"""
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from trainings.models import Course
+
+from .models import Enrolment, EnrolmentStatus
+
+# Enrolments the rule is evaluated for; waiting-list and withdrawn trainees are not in the course.
+IN_COURSE_STATUSES = (
+    EnrolmentStatus.NOMINATED,
+    EnrolmentStatus.CONFIRMED,
+    EnrolmentStatus.ATTENDED,
+    EnrolmentStatus.COMPLETED,
+    EnrolmentStatus.FAILED,
+)
+
+
+def course_days(course: Course) -> list[dt.date]:
+    """Every calendar day from the first to the last day of the course: attendance is recorded
+    per course day (docs/decisions.md, 6)."""
+    return [course.start_date + dt.timedelta(days=n) for n in range(course.days)]
+
+
+def required_days(course: Course) -> int:
+    return math.ceil(Decimal(course.min_attendance_share) * course.days - Decimal("1e-9"))
+
+
+def teachback_pass_score() -> Decimal:
+    return Decimal(str(getattr(settings, "TEACHBACK_PASS_SCORE", 60)))
+
+
+def _number(value: Decimal) -> str:
+    """60.00 -> "60", 72.50 -> "72.5": scores as people write them."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass
+class Verdict:
+    enrolment_id: int
+    days_present: int
+    days_required: int
+    days_total: int
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def qualifies(self) -> bool:
+        return not self.reasons
+
+    @property
+    def reason(self) -> str:
+        return " ".join(self.reasons)
+
+
+def evaluate_enrolment(enrolment: Enrolment, course: Course, days_present: int) -> Verdict:
+    """The verdict for one enrolment; ``days_present`` counts its attendance rows marked present
+    on course days. Reads ``enrolment.teachback`` when the course requires one (prefetch it)."""
+    total = course.days
+    required = required_days(course)
+    verdict = Verdict(enrolment.pk, days_present, required, total)
+    if days_present < required:
+        verdict.reasons.append(
+            _("Attended %(present)s of %(total)s days; %(required)s required (%(share)s%%).")
+            % {
+                "present": days_present,
+                "total": total,
+                "required": required,
+                "share": _number(Decimal(course.min_attendance_share) * 100),
+            }
+        )
+    pass_mark = course.min_post_test_score
+    if pass_mark is not None:
+        score = enrolment.post_test_score
+        if score is None:
+            verdict.reasons.append(
+                _("No post-test score recorded; %(mark)s required.") % {"mark": _number(pass_mark)}
+            )
+        elif score < pass_mark:
+            verdict.reasons.append(
+                _("Post-test score %(score)s is below the pass mark of %(mark)s.")
+                % {"score": _number(score), "mark": _number(pass_mark)}
+            )
+    if course.requires_teachback:
+        teachback = getattr(enrolment, "teachback", None)
+        mark = teachback_pass_score()
+        if teachback is None:
+            verdict.reasons.append(_("No teach-back module recorded."))
+        elif teachback.score is None:
+            verdict.reasons.append(
+                _("The teach-back module “%(title)s” has not been scored yet.")
+                % {"title": teachback.title}
+            )
+        elif teachback.score < mark:
+            verdict.reasons.append(
+                _("Teach-back score %(score)s is below the pass mark of %(mark)s.")
+                % {"score": _number(teachback.score), "mark": _number(mark)}
+            )
+    return verdict
+
+
+def enrolments_for_rule(course: Course):
+    """The course's enrolments the rule applies to, with days present counted in the same query
+    and the teach-back joined: two queries whatever the size of the course."""
+    return (
+        Enrolment.objects.filter(course=course, status__in=IN_COURSE_STATUSES)
+        .select_related("participant", "teachback")
+        .annotate(
+            days_present=Count(
+                "attendance",
+                filter=Q(
+                    attendance__present=True,
+                    attendance__date__gte=course.start_date,
+                    attendance__date__lte=course.end_date,
+                ),
+            )
+        )
+        .order_by("participant__last_name", "participant__first_name", "pk")
+    )
+
+
+def evaluate_course(course: Course, enrolments: Iterable[Enrolment] | None = None) -> list:
+    """``[(enrolment, verdict), ...]`` for every enrolment in the course (see
+    ``enrolments_for_rule``)."""
+    rows = enrolments if enrolments is not None else enrolments_for_rule(course)
+    return [(e, evaluate_enrolment(e, course, e.days_present)) for e in rows]

@@ -1,0 +1,314 @@
+"""Course pages of the project team's daily work: the attendance grid, the trainees with their
+statuses (bulk changes, waiting list, history) and the completion rule per trainee.
+
+Who sees what follows the course page: the project team and coordinators, and the trainers who
+teach the course (read-only). Changes go through ``participants.services``; a refused change
+comes back as a message naming the trainee and the reason.
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role
+from accounts.views import role_required
+from trainings import selectors as training_selectors
+from trainings.errors import DomainError
+from trainings.models import Course
+
+from . import completion, services
+from .course_api import attendance_grid, completion_rows
+from .models import Enrolment, EnrolmentStatus
+
+TEAM_ROLES = (PROJECT_TEAM, COORDINATOR)
+
+
+def _course_for(request: HttpRequest, pk: int) -> tuple[Course, bool]:
+    """The course, and whether the user may change its records. Trainers who do not teach it
+    get 403, like on the course page."""
+    course = get_object_or_404(Course.objects.select_related("programme"), pk=pk)
+    editable = has_role(request.user, *TEAM_ROLES)
+    if not editable and not (
+        has_role(request.user, TRAINER)
+        and training_selectors.user_teaches_course(request.user, course)
+    ):
+        raise PermissionDenied
+    return course, editable
+
+
+def _domain_error_message(request: HttpRequest, error: DomainError) -> None:
+    messages.error(request, error.message)
+
+
+# --- Attendance grid ------------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def attendance_page(request: HttpRequest, pk: int) -> HttpResponse:
+    course, editable = _course_for(request, pk)
+    grid = attendance_grid(course)
+    days = grid["days"]
+    rows = [
+        {**row, "cells": [(day, row["marks"][day.isoformat()]) for day in days]}
+        for row in grid["rows"]
+    ]
+    return render(
+        request,
+        "participants/attendance_grid.html",
+        {"course": course, "days": days, "rows": rows, "editable": editable},
+    )
+
+
+def _parse_day(raw: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(raw)
+    except (TypeError, ValueError) as exc:
+        raise DomainError(_("%(value)s is not a date.") % {"value": raw}) from exc
+    return day
+
+
+@role_required(*TEAM_ROLES)
+@require_POST
+def attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set one cell (htmx): ``enrolment``, ``date`` and ``present`` = ``1``/``0``/empty to clear.
+    Answers with the cell and, out of band, the trainee's total."""
+    course = get_object_or_404(Course, pk=pk)
+    raw = request.POST.get("present", "")
+    present = {"1": True, "0": False, "": None}.get(raw)
+    try:
+        enrolment_id = int(request.POST.get("enrolment", ""))
+        day = _parse_day(request.POST.get("date", ""))
+        if raw not in ("1", "0", ""):
+            raise DomainError(_("present must be 1, 0 or empty."))
+        services.attendance_grid_save(
+            course=course, marks=[services.GridMark(enrolment_id, day, present)], by=request.user
+        )
+    except (ValueError, DomainError) as exc:
+        message = exc.message if isinstance(exc, DomainError) else _("Unknown trainee.")
+        return HttpResponseBadRequest(message)
+    enrolment = get_object_or_404(Enrolment.objects.select_related("participant"), pk=enrolment_id)
+    days_present = enrolment.attendance.filter(
+        present=True, date__gte=course.start_date, date__lte=course.end_date
+    ).count()
+    return render(
+        request,
+        "participants/_attendance_cell.html",
+        {
+            "course": course,
+            "row": {"enrolment": enrolment.pk, "name": enrolment.participant.full_name},
+            "day": day,
+            "mark": present,
+            "editable": True,
+            "oob_total": days_present,
+        },
+    )
+
+
+@role_required(*TEAM_ROLES)
+@require_POST
+def attendance_mark_day(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark everyone in the course present on one day (then correct the absent ones)."""
+    course = get_object_or_404(Course, pk=pk)
+    try:
+        day = _parse_day(request.POST.get("date", ""))
+        ids = Enrolment.objects.filter(
+            course=course, status__in=completion.IN_COURSE_STATUSES
+        ).values_list("pk", flat=True)
+        count = services.attendance_grid_save(
+            course=course, marks=[services.GridMark(i, day, True) for i in ids], by=request.user
+        )
+    except DomainError as exc:
+        _domain_error_message(request, exc)
+    else:
+        messages.success(
+            request,
+            _("%(count)s trainees marked present on %(date)s.")
+            % {"count": count, "date": date_format(day)},
+        )
+    return redirect("course-attendance", pk=course.pk)
+
+
+# --- Trainees and statuses ------------------------------------------------------------------
+
+BULK_STATUSES = [
+    (EnrolmentStatus.CONFIRMED, _("Confirm")),
+    (EnrolmentStatus.ATTENDED, _("Mark as attended")),
+    (EnrolmentStatus.NOMINATED, _("Move off the waiting list")),
+    (EnrolmentStatus.WAITLISTED, _("Put on the waiting list")),
+    (EnrolmentStatus.WITHDRAWN, _("Withdraw")),
+]
+
+
+@role_required(*ALL_ROLES)
+def trainees_page(request: HttpRequest, pk: int) -> HttpResponse:
+    course, editable = _course_for(request, pk)
+    enrolments = (
+        Enrolment.objects.filter(course=course)
+        .select_related("participant__organisation", "status_changed_by")
+        .prefetch_related("history__changed_by")
+        .order_by("participant__last_name", "participant__first_name", "pk")
+    )
+    seated = [e for e in enrolments if e.status in services.SEATED_STATUSES]
+    waiting = sorted(
+        (e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED),
+        key=lambda e: (e.created_at, e.pk),
+    )
+    withdrawn = [e for e in enrolments if e.status == EnrolmentStatus.WITHDRAWN]
+    return render(
+        request,
+        "participants/course_trainees.html",
+        {
+            "course": course,
+            "editable": editable,
+            "is_coordinator": has_role(request.user, COORDINATOR),
+            "seated": seated,
+            "waiting": waiting,
+            "withdrawn": withdrawn,
+            "bulk_statuses": BULK_STATUSES,
+        },
+    )
+
+
+@role_required(*TEAM_ROLES)
+@require_POST
+def trainees_bulk_status(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk)
+    try:
+        ids = [int(value) for value in request.POST.getlist("enrolments")]
+    except ValueError:
+        ids = []
+    status = request.POST.get("status", "")
+    try:
+        changed = services.enrolments_bulk_set_status(
+            course=course,
+            enrolment_ids=ids,
+            status=status,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+    except DomainError as exc:
+        _domain_error_message(request, exc)
+    else:
+        messages.success(
+            request,
+            _("%(count)s trainees now: %(status)s.")
+            % {"count": len(changed), "status": EnrolmentStatus(status).label.lower()},
+        )
+    return redirect("course-trainees", pk=course.pk)
+
+
+# --- Completion -----------------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def completion_page(request: HttpRequest, pk: int) -> HttpResponse:
+    course, editable = _course_for(request, pk)
+    rows = completion_rows(course)
+    return render(
+        request,
+        "participants/completion.html",
+        {
+            "course": course,
+            "rows": rows,
+            "editable": editable,
+            "is_coordinator": has_role(request.user, COORDINATOR),
+            "qualifying": sum(1 for row in rows if row["qualifies"]),
+            "required_days": completion.required_days(course),
+            "attendance_percent": round(course.min_attendance_share * 100),
+            "teachback_pass": completion.teachback_pass_score(),
+        },
+    )
+
+
+@role_required(COORDINATOR)
+@require_POST
+def course_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk)
+    try:
+        result = services.course_close(course=course, by=request.user)
+    except DomainError as exc:
+        _domain_error_message(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Course closed: %(completed)s completed, %(failed)s did not complete.")
+            % {"completed": len(result.completed), "failed": len(result.failed)},
+        )
+        for enrolment, reason in result.blocked:
+            messages.warning(
+                request,
+                _(
+                    "%(name)s keeps “completed”: they hold a valid certificate, so revoke it "
+                    "first if the rule applies (%(reason)s)"
+                )
+                % {"name": enrolment.participant.full_name, "reason": reason},
+            )
+    return redirect("course-completion", pk=course.pk)
+
+
+@role_required(COORDINATOR)
+@require_POST
+def enrolment_override_view(request: HttpRequest, pk: int, enrolment: int) -> HttpResponse:
+    record = get_object_or_404(
+        Enrolment.objects.select_related("participant"), pk=enrolment, course=pk
+    )
+    try:
+        services.enrolment_override(
+            enrolment=record,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, f"{record.participant.full_name}: {exc.message}")
+    else:
+        messages.success(
+            request,
+            _("Decision recorded for %(name)s.") % {"name": record.participant.full_name},
+        )
+    return redirect(reverse("course-completion", args=[pk]) + f"#enrolment-{record.pk}")
+
+
+def _score(raw: str, label: str) -> Decimal | None:
+    raw = (raw or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise DomainError(
+            _("%(label)s: %(value)s is not a number.") % {"label": label, "value": raw}
+        ) from exc
+    if not (0 <= value <= 100):
+        raise DomainError(_("%(label)s must be between 0 and 100.") % {"label": label})
+    return value
+
+
+@role_required(*TEAM_ROLES)
+@require_POST
+def enrolment_scores_view(request: HttpRequest, pk: int, enrolment: int) -> HttpResponse:
+    record = get_object_or_404(
+        Enrolment.objects.select_related("participant"), pk=enrolment, course=pk
+    )
+    try:
+        services.enrolment_update(
+            enrolment=record,
+            by=request.user,
+            pre_test_score=_score(request.POST.get("pre_test_score", ""), _("Pre-test")),
+            post_test_score=_score(request.POST.get("post_test_score", ""), _("Post-test")),
+        )
+    except DomainError as exc:
+        messages.error(request, f"{record.participant.full_name}: {exc.message}")
+    else:
+        messages.success(
+            request, _("Scores saved for %(name)s.") % {"name": record.participant.full_name}
+        )
+    return redirect(reverse("course-completion", args=[pk]) + f"#enrolment-{record.pk}")
