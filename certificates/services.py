@@ -390,8 +390,11 @@ def batch_finalize(*, batch_id: int) -> bool:
     if Certificate.objects.filter(batch=batch, status=CertificateStatus.PENDING).exists():
         CertificateBatch.objects.filter(pk=batch_id).update(finalizing_until=None)
         return False
+    # A certificate whose PDF was deleted (its trainee's personal data erased) stays in the
+    # registry for verification but has nothing to bundle.
     issued = (
         Certificate.objects.filter(batch=batch, status__in=FINISHED)
+        .exclude(pdf="")
         .select_related("enrolment__participant")
         .order_by("enrolment__participant__last_name", "enrolment__participant__first_name", "pk")
     )
@@ -537,9 +540,19 @@ def certificate_reissue(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for re-issuing this certificate."), field="reason")
-    old = Certificate.objects.select_for_update().select_related("enrolment").get(pk=certificate.pk)
+    old = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("enrolment__participant")
+        .get(pk=certificate.pk)
+    )
     if old.status not in (CertificateStatus.VALID, CertificateStatus.REVOKED):
         raise ConflictError(_("Only a valid or revoked certificate can be re-issued."))
+    from participants.privacy import participant_is_erased
+
+    if participant_is_erased(old.enrolment.participant):
+        raise ConflictError(
+            _("This trainee's personal data was erased: a new certificate would print no name.")
+        )
     course = (
         Course.objects.select_for_update()
         .select_related("programme")

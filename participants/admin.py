@@ -6,14 +6,17 @@ applies the same rules as the API and the pages (phone normalisation, who may ma
 completed, which days are course days).
 
 Exports are opened in spreadsheet programs, so every exported text cell that a spreadsheet would
-read as a formula is neutralised here (see ``neutralise_formula``); the library's own setting only
-strips a leading ``=`` and leaves ``+``, ``-`` and ``@`` live.
+read as a formula is neutralised (``participants.spreadsheets.neutralise_formula``); the
+library's own setting only strips a leading ``=`` and leaves ``+``, ``-`` and ``@`` live.
 """
 
 import re
 
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils.formats import localize
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from import_export import fields, resources, widgets
@@ -22,7 +25,14 @@ from import_export.admin import ImportExportModelAdmin
 from accounts.admin import ServiceErrorsAdminMixin, adopt
 from trainings.services import record_delete
 
-from .models import Attendance, Enrolment, Gender, Organisation, Participant
+from .models import (
+    Attendance,
+    Enrolment,
+    EnrolmentStatusChange,
+    Gender,
+    Organisation,
+    Participant,
+)
 from .services import (
     ENROLMENT_EDITABLE_FIELDS,
     PARTICIPANT_FIELDS,
@@ -34,12 +44,9 @@ from .services import (
     participant_update,
     phone_normalise,
 )
+from .spreadsheets import FORMULA_TRIGGERS, neutralise_formula
 
 # --- Import / export ----------------------------------------------------------------------
-
-# A cell starting with one of these is evaluated by Excel, LibreOffice and Google Sheets (OWASP
-# "CSV injection"); a leading apostrophe makes it plain text again.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 IMPORT_COLUMNS = (
     "first_name",
@@ -94,12 +101,6 @@ GENDER_SPELLINGS = {
     "other": Gender.OTHER,
     "": Gender.UNSPECIFIED,
 }
-
-
-def neutralise_formula(value):
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def normalise_header(header) -> str:
@@ -434,7 +435,14 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ("participant", "course")
     autocomplete_fields = ("participant", "course")
-    readonly_fields = ("status_changed_at", "status_changed_by", "created_at", "updated_at")
+    readonly_fields = (
+        "status_changed_at",
+        "status_changed_by",
+        "status_overridden",
+        "status_history",
+        "created_at",
+        "updated_at",
+    )
     inlines = (AttendanceInline,)
 
     def get_queryset(self, request):
@@ -453,6 +461,28 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
         fixed = ("participant", "course") if obj is not None else ()
         return (*fixed, *self.readonly_fields)
 
+    @admin.display(description=_("status history"))
+    def status_history(self, obj: Enrolment) -> str:
+        """Every status the enrolment had, oldest first (written by the services only)."""
+        steps = EnrolmentStatusChange.objects.filter(enrolment=obj).select_related("changed_by")
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} — {} → {} {} {}",
+                (
+                    (
+                        localize(step.changed_at),
+                        step.get_from_status_display() or "·",
+                        step.get_to_status_display(),
+                        f"({step.changed_by.get_username()})" if step.changed_by else "",
+                        step.reason,
+                    )
+                    for step in steps
+                ),
+            )
+            or "—"
+        )
+
     @admin.display(description=_("days attended"), ordering="n_present")
     def days_attended(self, obj: Enrolment) -> str:
         return f"{obj.n_present}/{obj.course.days}"
@@ -461,7 +491,8 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
         enrolment_save_from_form(form, request.user)
 
     def save_formset(self, request, form, formset, change):
-        save_formset_through(formset, attendance_save_from_form, request.user)
+        if formset.model is Attendance:
+            save_formset_through(formset, attendance_save_from_form, request.user)
 
 
 @admin.register(Attendance)

@@ -194,3 +194,28 @@ def test_revoke_and_reissue_keep_history(course, carol, django_capture_on_commit
     assert new.status == CertificateStatus.REVOKED and new.revoked_reason == "Issued in error"
     with pytest.raises(services.ConflictError):
         services.certificate_revoke(certificate=new, reason="again", by=carol)
+
+
+def test_an_erased_trainee_is_not_reissued_and_the_bundle_skips_their_pdf(
+    course, carol, django_capture_on_commit_callbacks
+):
+    from participants.privacy import participant_erase
+
+    completed(course, 2)
+    batch = issue(course, carol, django_capture_on_commit_callbacks)
+    erased = batch.certificates.order_by("pk").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_erase(
+            participant=erased.enrolment.participant, reason="Request of 1 May", by=carol
+        )
+    erased.refresh_from_db()
+    assert not erased.pdf and erased.status == CertificateStatus.VALID
+
+    with pytest.raises(services.ConflictError, match="personal data was erased"):
+        services.certificate_reissue(certificate=erased, reason="Name corrected", by=carol)
+
+    # Rebuilding the batch's bundle (after a retry, say) leaves the erased PDF out.
+    assert services.batch_finalize(batch_id=batch.pk)
+    batch.refresh_from_db()
+    with batch.zip_file.open("rb") as handle, zipfile.ZipFile(handle) as bundle:
+        assert len(bundle.namelist()) == 1
