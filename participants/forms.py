@@ -1,0 +1,157 @@
+"""Forms of the trainee pages: the list's filters, registration and editing, the import upload
+and its confirmation. Forms only validate input; writes go through ``participants.services``."""
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from trainings.models import Course, CourseStatus
+
+from .models import Organisation, Participant
+
+ACCEPTED_UPLOADS = (
+    ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+
+def _open_courses() -> QuerySet[Course]:
+    return Course.objects.exclude(status=CourseStatus.CANCELLED).order_by("-start_date", "title")
+
+
+class CourseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Course) -> str:
+        return f"{obj.title} ({obj.code})"
+
+
+class ParticipantListFilter(django_filters.FilterSet):
+    """The filters of the trainee list page, read from the query string."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.select_related("parent"),
+        empty_label=_("Any organisation"),
+        label=_("Organisation"),
+    )
+    country = django_filters.ChoiceFilter(
+        choices=lambda: list(countries), empty_label=_("Any nationality"), label=_("Nationality")
+    )
+
+    class Meta:
+        model = Participant
+        fields = ["q", "organisation", "country"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Every word must appear in a name (Latin or native script), the e-mail or the
+        organisation's name or acronym."""
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(native_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(organisation__name__icontains=word)
+                | Q(organisation__acronym__iexact=word)
+            )
+        return queryset
+
+
+class ParticipantForm(forms.ModelForm):
+    """Register or edit one trainee. ``different_person`` confirms that a similar record the
+    page warned about is someone else; ``course`` (registration only) enrols the new trainee."""
+
+    different_person = forms.BooleanField(
+        required=False,
+        label=_("This is a different person: save anyway"),
+    )
+    course = CourseChoiceField(
+        queryset=Course.objects.none(),
+        required=False,
+        label=_("Enrol in course"),
+        empty_label=_("Do not enrol now"),
+    )
+
+    class Meta:
+        model = Participant
+        fields = [
+            "first_name",
+            "last_name",
+            "native_name",
+            "gender",
+            "email",
+            "phone",
+            "organisation",
+            "position",
+            "country",
+            "consent_given",
+            "notes",
+        ]
+        widgets = {
+            "native_name": forms.TextInput(attrs={"dir": "auto"}),
+            "first_name": forms.TextInput(attrs={"dir": "auto"}),
+            "last_name": forms.TextInput(attrs={"dir": "auto"}),
+            "notes": forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        }
+        help_texts = {
+            "first_name": _(
+                "A single name is enough: leave the family name empty if there is none."
+            ),
+        }
+
+    def __init__(self, *args, enrol: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.select_related("parent")
+        if enrol:
+            self.fields["course"].queryset = _open_courses()
+        else:
+            del self.fields["course"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not (cleaned.get("first_name") or "").strip()
+            and not (cleaned.get("last_name") or "").strip()
+        ):
+            self.add_error(
+                "first_name", _("A participant needs at least one name (given or family).")
+            )
+        return cleaned
+
+    def validate_constraints(self) -> None:
+        """Left to ``clean`` and the service: Django's generic "Constraint … is violated"
+        would replace their clear messages (at least one name; an e-mail used by someone)."""
+
+    def service_fields(self) -> dict:
+        """The cleaned values under the names ``participant_create``/``_update`` take."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Nomination list (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_UPLOADS}),
+    )
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    mode = forms.ChoiceField(
+        label=_("Rows to import"),
+        choices=[
+            ("all", _("All or nothing: import only if every row is valid")),
+            ("valid", _("Valid rows only: skip the invalid ones")),
+        ],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+    course = CourseChoiceField(
+        queryset=Course.objects.none(),
+        required=False,
+        label=_("Enrol everyone imported in"),
+        empty_label=_("Do not enrol"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = _open_courses()
