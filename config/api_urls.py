@@ -15,10 +15,14 @@ from participants.api import (
     EnrolmentViewSet,
     OrganisationViewSet,
     ParticipantViewSet,
+    TeachBackViewSet,
 )
 from trainings.api import (
     CourseSessionViewSet,
     CourseViewSet,
+    ManualAttachmentViewSet,
+    ManualBundleViewSet,
+    ManualDownloadViewSet,
     ManualViewSet,
     ProgrammeViewSet,
     ThematicModuleViewSet,
@@ -30,12 +34,16 @@ router = SimpleRouter()
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("modules", ThematicModuleViewSet, basename="module")
 router.register("manuals", ManualViewSet, basename="manual")
+router.register("manual-attachments", ManualAttachmentViewSet, basename="manualattachment")
+router.register("manual-downloads", ManualDownloadViewSet, basename="manualdownload")
+router.register("manual-bundles", ManualBundleViewSet, basename="manualbundle")
 router.register("courses", CourseViewSet, basename="course")
 router.register("sessions", CourseSessionViewSet, basename="session")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("participants", ParticipantViewSet, basename="participant")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("attendance", AttendanceViewSet, basename="attendance")
+router.register("teachbacks", TeachBackViewSet, basename="teachback")
 router.register("experts", ExpertViewSet, basename="expert")
 router.register("expert-assignments", ExpertAssignmentViewSet, basename="expertassignment")
 router.register("certificates", CertificateViewSet, basename="certificate")

@@ -7,18 +7,24 @@ the read serializer. Lists run a fixed number of queries.
 from dataclasses import asdict
 
 from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.api import ServiceModelViewSet
+from config.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
+from trainings import downloads
+from trainings.errors import ConflictError
 
 from . import services
 from .filters import AttendanceFilter, EnrolmentFilter, OrganisationFilter, ParticipantFilter
-from .models import Attendance, Enrolment, Organisation, Participant
+from .models import Attendance, Enrolment, Organisation, Participant, TeachBack
 from .permissions import EnrolmentAccess, PeopleAccess
+from .privacy_api import ParticipantPrivacyMixin
+from .registration_api import RegistrationActionsMixin
 from .serializers import (
     AttendanceSerializer,
     AttendanceUpdateSerializer,
@@ -27,8 +33,13 @@ from .serializers import (
     ImportRefusedSerializer,
     ImportReportSerializer,
     OrganisationSerializer,
+    OverrideSerializer,
     ParticipantImportSerializer,
     ParticipantSerializer,
+    StatusChangeSerializer,
+    TeachBackSerializer,
+    TeachBackUpdateSerializer,
+    TeachBackWriteSerializer,
 )
 
 
@@ -49,7 +60,7 @@ class OrganisationViewSet(ServiceModelViewSet):
 
 
 @extend_schema(tags=["participants"])
-class ParticipantViewSet(ServiceModelViewSet):
+class ParticipantViewSet(RegistrationActionsMixin, ParticipantPrivacyMixin, ServiceModelViewSet):
     """Trainees. Every role reads; the project team and coordinators register and
     edit them."""
 
@@ -175,6 +186,35 @@ class EnrolmentViewSet(ServiceModelViewSet):
     def update_object(self, instance, data: dict):
         return services.enrolment_update(enrolment=instance, by=self.request.user, **data)
 
+    @extend_schema(
+        summary="Override the completion rule for one trainee",
+        description=(
+            "Coordinators only: `completed` or `failed` against the rule, with a required "
+            "`reason` kept in the enrolment, its history and the audit log. Closing the course "
+            "keeps the decision."
+        ),
+        request=OverrideSerializer,
+        responses={200: EnrolmentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def override(self, request, pk=None):
+        payload = OverrideSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        enrolment = services.enrolment_override(
+            enrolment=self.get_object(), **payload.validated_data, by=request.user
+        )
+        return Response(EnrolmentSerializer(enrolment, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="The enrolment's status history",
+        description="Every status it had, oldest first: from, to, reason, when and by whom.",
+        responses={200: StatusChangeSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        changes = self.get_object().history.select_related("changed_by")
+        return Response(StatusChangeSerializer(changes, many=True).data)
+
 
 @extend_schema_view(
     create=extend_schema(
@@ -220,3 +260,94 @@ class AttendanceViewSet(ServiceModelViewSet):
 
     def update_object(self, instance, data: dict):
         return services.attendance_update(attendance=instance, by=self.request.user, **data)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Record a trainee's teach-back module",
+        description=(
+            "Multipart or JSON. One per enrolment (409 for a second). The optional `file` is "
+            "checked by content (PDF, DOCX, PPTX, XLSX, ODT or ZIP) and size, and stored under a "
+            "generated name; its cleaned name is kept for display."
+        ),
+        request={
+            "multipart/form-data": TeachBackWriteSerializer,
+            "application/json": TeachBackWriteSerializer,
+        },
+        responses={201: TeachBackSerializer},
+    ),
+    update=extend_schema(
+        request={
+            "multipart/form-data": TeachBackUpdateSerializer,
+            "application/json": TeachBackUpdateSerializer,
+        },
+        responses={200: TeachBackSerializer},
+    ),
+    partial_update=extend_schema(
+        request={
+            "multipart/form-data": TeachBackUpdateSerializer,
+            "application/json": TeachBackUpdateSerializer,
+        },
+        responses={200: TeachBackSerializer},
+    ),
+)
+@extend_schema(tags=["enrolments"])
+class TeachBackViewSet(ServiceModelViewSet):
+    """The module each ToT trainee prepares and presents, with the evaluator's score. Every
+    role reads; the project team and coordinators record it."""
+
+    permission_classes = [EnrolmentAccess]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_fields = ["enrolment", "enrolment__course", "module"]
+    search_fields = ["title", "evaluator", "enrolment__participant__last_name"]
+    ordering_fields = ["created_at", "score"]
+    ordering = ["enrolment"]
+
+    def get_queryset(self):
+        return TeachBack.objects.select_related("recorded_by")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return TeachBackWriteSerializer
+        if self.action in ("update", "partial_update"):
+            return TeachBackUpdateSerializer
+        return TeachBackSerializer
+
+    def create(self, request, *args, **kwargs):
+        payload = TeachBackWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        fields = dict(payload.validated_data)
+        enrolment = fields.pop("enrolment")
+        if TeachBack.objects.filter(enrolment=enrolment).exists():
+            raise ConflictError(
+                "This trainee's teach-back is already recorded: change it instead (PATCH)."
+            )
+        teachback = services.teachback_save(enrolment=enrolment, by=request.user, **fields)
+        return Response(TeachBackSerializer(teachback).data, status=status.HTTP_201_CREATED)
+
+    def update_object(self, instance, data: dict):
+        return services.teachback_save(enrolment=instance.enrolment, by=self.request.user, **data)
+
+    @extend_schema(
+        summary="Download the teach-back file",
+        responses={
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment."
+            ),
+            302: OpenApiResponse(description="With S3 storage: a short-lived signed URL."),
+        },
+    )
+    @action(detail=True, methods=["get"], **DOWNLOAD_VIEW_OPTIONS)
+    def download(self, request, pk=None):
+        teachback = self.get_object()
+        if not teachback.file:
+            raise NotFound("This teach-back has no file.")
+        try:
+            return downloads.serve(
+                teachback.file,
+                filename=teachback.original_name or f"teachback-{teachback.pk}",
+                content_type=teachback.content_type,
+                record=lambda: None,
+            )
+        except downloads.MissingFile as exc:
+            raise NotFound("The file of this teach-back is missing from storage.") from exc

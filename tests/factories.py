@@ -169,3 +169,24 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     verification_code = factory.Sequence(lambda n: f"CODE-{n:06d}")
     status = "valid"
     language = "en"
+
+
+class ManualAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.ManualAttachment"
+
+    manual = factory.SubFactory(ManualFactory)
+    kind = "exercise"
+    title = "Role play: a family reunification interview"
+    file = factory.django.FileField(filename="exercise.pdf", data=b"%PDF-1.4\n%exercise\n%%EOF\n")
+    original_name = "exercise.pdf"
+    content_type = "application/pdf"
+    size = 25
+
+
+class ManualBundleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.ManualBundle"
+
+    course = factory.SubFactory(CourseFactory)
+    total = 1

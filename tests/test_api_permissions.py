@@ -17,10 +17,14 @@ from tests.factories import (
     CourseFactory,
     EnrolmentFactory,
     ExpertFactory,
+    ManualAttachmentFactory,
+    ManualBundleFactory,
+    ManualFactory,
     OrganisationFactory,
     ParticipantFactory,
     ProgrammeFactory,
     ThematicModuleFactory,
+    UserFactory,
 )
 
 ACTORS = ["anon", "dave", "alice", "bob", "carol", "root"]
@@ -75,6 +79,45 @@ def _manual_upload(w):
     return ("post", "/api/v1/manuals/", data, "multipart")
 
 
+def _teachback(w, *, with_file: bool = False):
+    from participants.models import TeachBack
+
+    teachback = TeachBack.objects.create(
+        enrolment=EnrolmentFactory(course=w.course), title="Screening interviews", score=70
+    )
+    if with_file:
+        teachback.file.save("upload", SimpleUploadedFile("t.pdf", b"%PDF-1.4\n%%EOF\n"))
+        teachback.original_name = "t.pdf"
+        teachback.content_type = "application/pdf"
+        teachback.save()
+    return teachback
+
+
+def _teachback_upload(w):
+    upload = SimpleUploadedFile("teach back.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    data = {"enrolment": w.enrolment.pk, "title": "Return interviews", "file": upload}
+    return ("post", "/api/v1/teachbacks/", data, "multipart")
+
+
+def _attachment_upload(w):
+    upload = SimpleUploadedFile("exercise.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    data = {"manual": w.manual.pk, "kind": "exercise", "title": "Role play", "file": upload}
+    return ("post", "/api/v1/manual-attachments/", data, "multipart")
+
+
+# A course's manual ZIP: the trainer who asked for it and coordinators.
+BUNDLE_READERS = {"bob", "carol", "root"}
+
+
+def _bobs_bundle(w):
+    from trainings.library import bundle_build
+
+    bob = UserFactory(username="bob", roles=["trainer"])
+    bundle = ManualBundleFactory(course=w.course, requested_by=bob)
+    bundle_build(bundle_id=bundle.pk)
+    return bundle
+
+
 CASES = [
     *crud(
         "programmes",
@@ -120,6 +163,73 @@ CASES = [
         200,
         _get(lambda w: f"/api/v1/manuals/{w.manual.pk}/download/"),
     ),
+    Case("manual-attachments-list", ANY_ROLE, 200, _get(lambda w: "/api/v1/manual-attachments/")),
+    Case(
+        "manual-attachments-detail",
+        ANY_ROLE,
+        200,
+        _get(lambda w: f"/api/v1/manual-attachments/{ManualAttachmentFactory().pk}/"),
+    ),
+    Case("manual-attachments-create", COORDINATORS, 201, _attachment_upload),
+    Case(
+        "manual-attachments-update",
+        COORDINATORS,
+        200,
+        _json(
+            "patch",
+            lambda w: f"/api/v1/manual-attachments/{ManualAttachmentFactory(manual=w.manual).pk}/",
+            lambda w: {"kind": "slides"},
+        ),
+    ),
+    Case(
+        "manual-attachments-delete",
+        COORDINATORS,
+        204,
+        _delete(lambda w: f"/api/v1/manual-attachments/{ManualAttachmentFactory().pk}/"),
+    ),
+    Case(
+        "manual-attachments-download",
+        ANY_ROLE,
+        200,
+        _get(lambda w: f"/api/v1/manual-attachments/{ManualAttachmentFactory().pk}/download/"),
+    ),
+    Case(
+        "manuals-withdraw",
+        COORDINATORS,
+        200,
+        _json("post", lambda w: f"/api/v1/manuals/{w.manual.pk}/withdraw/", lambda w: {}),
+    ),
+    Case(
+        "manuals-restore",
+        COORDINATORS,
+        200,
+        _json(
+            "post",
+            lambda w: (
+                f"/api/v1/manuals/{ManualFactory(withdrawn_at='2024-01-01T00:00Z').pk}/restore/"
+            ),
+            lambda w: {},
+        ),
+    ),
+    Case("manual-downloads-list", COORDINATORS, 200, _get(lambda w: "/api/v1/manual-downloads/")),
+    Case(
+        "courses-manual-bundle",
+        ANY_ROLE,
+        202,
+        _json("post", lambda w: f"/api/v1/courses/{w.course.pk}/manual-bundle/", lambda w: {}),
+    ),
+    Case(
+        "manual-bundles-detail",
+        BUNDLE_READERS,
+        200,
+        _get(lambda w: f"/api/v1/manual-bundles/{_bobs_bundle(w).pk}/"),
+    ),
+    Case(
+        "manual-bundles-download",
+        BUNDLE_READERS,
+        200,
+        _get(lambda w: f"/api/v1/manual-bundles/{_bobs_bundle(w).pk}/download/"),
+    ),
     *crud(
         "courses",
         lambda w: w.course,
@@ -148,6 +258,20 @@ CASES = [
             lambda w: f"/api/v1/courses/{w.course.pk}/enrolments/",
             lambda w: {"participants": [ParticipantFactory().pk]},
         ),
+    ),
+    # bob is a trainer but does not teach w.course: the sheets are refused to him too.
+    Case("courses-roster", TEAM, 200, _get(lambda w: f"/api/v1/courses/{w.course.pk}/roster/")),
+    Case(
+        "courses-attendance-sheet",
+        TEAM,
+        200,
+        _get(lambda w: f"/api/v1/courses/{w.course.pk}/attendance-sheet/?as=csv"),
+    ),
+    Case(
+        "courses-sign-in-sheet",
+        TEAM,
+        200,
+        _get(lambda w: f"/api/v1/courses/{w.course.pk}/sign-in-sheet/"),
     ),
     *crud(
         "sessions",
@@ -180,6 +304,38 @@ CASES = [
         update=lambda w: {"position": "Director"},
         fresh=lambda w: ParticipantFactory(),
     ),
+    Case(
+        "participants-duplicates",
+        TEAM,
+        200,
+        _get(lambda w: "/api/v1/participants/duplicates/?first_name=Layla&last_name=Al-Saadi"),
+    ),
+    Case(
+        "participants-merge",
+        TEAM,
+        200,
+        _json(
+            "post",
+            lambda w: f"/api/v1/participants/{w.participant.pk}/merge/",
+            lambda w: {"duplicate": ParticipantFactory(organisation=w.organisation).pk},
+        ),
+    ),
+    Case(
+        "participants-personal-data",
+        TEAM,
+        200,
+        _get(lambda w: f"/api/v1/participants/{w.participant.pk}/personal-data/"),
+    ),
+    Case(
+        "participants-erase",
+        COORDINATORS,
+        200,
+        _json(
+            "post",
+            lambda w: f"/api/v1/participants/{ParticipantFactory().pk}/erase/",
+            lambda w: {"reason": "Asked by the trainee", "confirm": True},
+        ),
+    ),
     *crud(
         "enrolments",
         lambda w: w.enrolment,
@@ -209,6 +365,98 @@ CASES = [
             lambda w: {"status": "failed"},
         ),
     ),
+    Case(
+        "enrolments-override",
+        COORDINATORS,
+        200,
+        _json(
+            "post",
+            lambda w: f"/api/v1/enrolments/{w.enrolment.pk}/override/",
+            lambda w: {"status": "completed", "reason": "Sat the post-test orally"},
+        ),
+    ),
+    Case(
+        "enrolments-history",
+        ANY_ROLE,
+        200,
+        _get(lambda w: f"/api/v1/enrolments/{w.enrolment.pk}/history/"),
+    ),
+    Case(
+        "courses-completion",
+        ANY_ROLE,
+        200,
+        _get(lambda w: f"/api/v1/courses/{w.course.pk}/completion/"),
+    ),
+    Case(
+        "courses-close",
+        COORDINATORS,
+        200,
+        _json("post", lambda w: f"/api/v1/courses/{w.course.pk}/close/", lambda w: {}),
+    ),
+    Case(
+        "courses-enrolments-status",
+        TEAM,
+        200,
+        _json(
+            "post",
+            lambda w: f"/api/v1/courses/{w.course.pk}/enrolments/status/",
+            lambda w: {"enrolments": [w.enrolment.pk], "status": "attended"},
+        ),
+    ),
+    Case(
+        "courses-attendance-grid",
+        ANY_ROLE,
+        200,
+        _get(lambda w: f"/api/v1/courses/{w.course.pk}/attendance-grid/"),
+    ),
+    Case(
+        "courses-attendance-grid-save",
+        TEAM,
+        200,
+        _json(
+            "post",
+            lambda w: f"/api/v1/courses/{w.course.pk}/attendance-grid/",
+            lambda w: {
+                "marks": [
+                    {
+                        "enrolment": w.enrolment.pk,
+                        "date": str(w.course.start_date),
+                        "present": False,
+                    }
+                ]
+            },
+        ),
+    ),
+    Case("teachbacks-list", ANY_ROLE, 200, _get(lambda w: "/api/v1/teachbacks/")),
+    Case(
+        "teachbacks-detail",
+        ANY_ROLE,
+        200,
+        _get(lambda w: f"/api/v1/teachbacks/{_teachback(w).pk}/"),
+    ),
+    Case("teachbacks-create", TEAM, 201, _teachback_upload),
+    Case(
+        "teachbacks-update",
+        TEAM,
+        200,
+        _json(
+            "patch",
+            lambda w: f"/api/v1/teachbacks/{_teachback(w).pk}/",
+            lambda w: {"score": "72.5", "evaluator": "Dr Rossi"},
+        ),
+    ),
+    Case(
+        "teachbacks-delete",
+        TEAM,
+        204,
+        _delete(lambda w: f"/api/v1/teachbacks/{_teachback(w).pk}/"),
+    ),
+    Case(
+        "teachbacks-download",
+        ANY_ROLE,
+        200,
+        _get(lambda w: f"/api/v1/teachbacks/{_teachback(w, with_file=True).pk}/download/"),
+    ),
     *crud(
         "attendance",
         lambda w: w.attendance,
@@ -230,6 +478,22 @@ CASES = [
         create=lambda w: {"last_name": "Rossi", "country": "IT", "modules": [w.module.pk]},
         update=lambda w: {"organisation": "Ministry of the Interior, Italy"},
         fresh=lambda w: ExpertFactory(),
+    ),
+    Case(
+        "experts-history",
+        ANY_ROLE,
+        200,
+        _get(lambda w: f"/api/v1/experts/{w.expert.pk}/history/"),
+    ),
+    Case(
+        "experts-login",
+        COORDINATORS,
+        201,
+        _json(
+            "post",
+            lambda w: f"/api/v1/experts/{ExpertFactory(email='expert@example.org').pk}/login/",
+            lambda w: {},
+        ),
     ),
     *crud(
         "expert-assignments",

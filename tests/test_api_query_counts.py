@@ -21,12 +21,15 @@ from tests.factories import (
     EnrolmentFactory,
     ExpertAssignmentFactory,
     ExpertFactory,
+    ManualAttachmentFactory,
     ManualFactory,
     OrganisationFactory,
     ParticipantFactory,
     ProgrammeFactory,
     ThematicModuleFactory,
+    UserFactory,
 )
+from trainings.models import ManualDownload
 
 
 def _programmes(n):
@@ -41,7 +44,19 @@ def _modules(n):
 def _manuals(n):
     module = ThematicModuleFactory()
     for version in range(1, n + 1):
-        ManualFactory(module=module, version=version)
+        ManualAttachmentFactory(manual=ManualFactory(module=module, version=version))
+
+
+def _manual_attachments(n):
+    ManualAttachmentFactory.create_batch(n)
+
+
+def _manual_downloads(n):
+    for _ in range(n):
+        attachment = ManualAttachmentFactory()
+        ManualDownload.objects.create(
+            manual=attachment.manual, attachment=attachment, user=UserFactory()
+        )
 
 
 def _courses(n):
@@ -87,7 +102,20 @@ def _experts(n):
 
 
 def _assignments(n):
-    ExpertAssignmentFactory.create_batch(n)
+    # Each expert teaches two overlapping sessions, so every row carries a warning.
+    for _ in range(n // 2):
+        expert = ExpertFactory()
+        for course in CourseFactory.create_batch(2):
+            session = CourseSessionFactory(course=course)
+            ExpertAssignmentFactory(expert=expert, course=course, session=session)
+    ExpertAssignmentFactory.create_batch(n % 2)
+
+
+def _teachbacks(n):
+    from participants.models import TeachBack
+
+    for enrolment in EnrolmentFactory.create_batch(n):
+        TeachBack.objects.create(enrolment=enrolment, title="Return interviews", score=70)
 
 
 def _certificates(n):
@@ -103,6 +131,8 @@ LISTS = {
     "programmes": _programmes,
     "modules": _modules,
     "manuals": _manuals,
+    "manual-attachments": _manual_attachments,
+    "manual-downloads": _manual_downloads,
     "courses": _courses,
     "sessions": _sessions,
     "organisations": _organisations,
@@ -111,6 +141,7 @@ LISTS = {
     "attendance": _attendance,
     "experts": _experts,
     "expert-assignments": _assignments,
+    "teachbacks": _teachbacks,
     "certificates": _certificates,
     "certificate-batches": _batches,
 }
@@ -133,3 +164,30 @@ def test_the_list_query_count_does_not_grow_with_the_page(resource, api_as, root
     many, rows_many = _count_queries(client, url)
     assert rows_many >= rows_few + 27
     assert many == few, f"{resource}: {few} queries for {rows_few} rows, {many} for {rows_many}"
+
+
+def _course_with_trainees(course, n):
+    from participants.models import TeachBack
+
+    for enrolment in EnrolmentFactory.create_batch(n, course=course, post_test_score=70):
+        TeachBack.objects.create(enrolment=enrolment, title="Return interviews", score=70)
+        for day in range(3):
+            AttendanceFactory(enrolment=enrolment, date=course.start_date + dt.timedelta(days=day))
+
+
+@pytest.mark.parametrize("view", ["completion", "attendance-grid"])
+def test_course_tables_query_count_does_not_grow_with_the_course(view, api_as, root):
+    """The per-course tables are not paginated (a course has tens of trainees), so they must
+    stay flat by construction."""
+    client = api_as(root)
+    course = CourseFactory(requires_teachback=True)
+    url = f"/api/v1/courses/{course.pk}/{view}/"
+    _course_with_trainees(course, 3)
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get(url).data) >= 1
+    _course_with_trainees(course, 27)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    rows = response.data if view == "completion" else response.data["rows"]
+    assert len(rows) == 30
+    assert len(many) == len(few), f"{view}: {len(few)} queries for 3, {len(many)} for 30"
