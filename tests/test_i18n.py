@@ -22,8 +22,27 @@ LOCALES = ("ru", "ar")
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # The site's own templates; certificate designs and admin overrides are checked by their owners.
-PAGE_TEMPLATES = ["*.html", "includes/*.html", "accounts/*.html", "trainings/*.html"]
-PAGE_MODULES = ["accounts/views.py", "trainings/views.py", "trainings/selectors.py"]
+PAGE_TEMPLATES = [
+    "*.html",
+    "includes/*.html",
+    "accounts/*.html",
+    "trainings/*.html",
+    "participants/*.html",
+    "experts/*.html",
+]
+PAGE_MODULES = [
+    "accounts/views.py",
+    "trainings/views.py",
+    "trainings/selectors.py",
+    "trainings/library_views.py",
+    "participants/views.py",
+    "participants/course_views.py",
+    "participants/export_views.py",
+    "participants/privacy_views.py",
+    "participants/completion.py",
+    "experts/views.py",
+    "experts/conflicts.py",
+]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -88,18 +107,36 @@ def test_the_catalogue_compiles_with_format_checks(language):
     assert result.returncode == 0, result.stderr
 
 
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext"}
+
+
+def _python_msgids(source: str) -> set[str]:
+    """First string arguments of gettext calls, read with ``ast`` so adjacent literals split
+    over lines count as one message, as xgettext reads them."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in GETTEXT_NAMES
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.add(node.args[0].value)
+    return found
+
+
 def page_msgids() -> set[str]:
     """msgids used by the page templates and the page modules, as makemessages would find."""
     found = set()
-    sources = [
-        templatize(path.read_text(encoding="utf-8"))
-        for pattern in PAGE_TEMPLATES
-        for path in TEMPLATES.glob(pattern)
-    ]
-    sources += [(Path(settings.BASE_DIR) / module).read_text() for module in PAGE_MODULES]
     call = re.compile(r"\b(?:n?gettext|_)\(\s*u?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
-    for source in sources:
-        found.update(ast.literal_eval(literal) for literal in call.findall(source))
+    for pattern in PAGE_TEMPLATES:
+        for path in TEMPLATES.glob(pattern):
+            source = templatize(path.read_text(encoding="utf-8"))
+            found.update(ast.literal_eval(literal) for literal in call.findall(source))
+    for module in PAGE_MODULES:
+        found |= _python_msgids((Path(settings.BASE_DIR) / module).read_text())
     return found
 
 

@@ -60,10 +60,13 @@
     if (status) status.textContent = event.detail.xhr.responseText;
   });
 
+  // Only when the focus went down with the replaced cell: if the user has moved on (arrow keys
+  // while the save was on its way), leave the focus where they put it.
   document.body.addEventListener("htmx:afterSettle", function () {
     if (!pendingFocus) return;
     const cell = grid.querySelector('[data-key="' + pendingFocus + '"]');
     pendingFocus = null;
-    if (cell) cell.focus();
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (cell && lost) cell.focus();
   });
 })();
