@@ -82,7 +82,7 @@ def api_exception_for(exc: Exception) -> Exception:
 class ApiAutoSchema(AutoSchema):
     """Adds the error responses every operation can give, so clients (and schemathesis) know
     their shape: 400 validation, 401 no credentials, 403 role, 404 unknown id or page, 409
-    conflict on writes."""
+    conflict on writes, 415 for a body in a media type the operation does not read."""
 
     error_descriptions = {
         "400": "Invalid input: the body names each invalid field with its messages.",
@@ -90,6 +90,7 @@ class ApiAutoSchema(AutoSchema):
         "403": "Your role may not do this.",
         "404": "No such object (or page).",
         "409": "Conflicts with the current state: a duplicate, or still referenced.",
+        "415": "The body is not in a documented media type (or is a malformed upload).",
         "429": "Too many attempts; wait and retry.",
     }
 
@@ -100,6 +101,8 @@ class ApiAutoSchema(AutoSchema):
             errors |= {"401": ErrorSerializer, "403": ErrorSerializer, "404": ErrorSerializer}
             if self.method in ("POST", "PUT", "PATCH", "DELETE"):
                 errors["409"] = ErrorSerializer
+            if self.method in ("POST", "PUT", "PATCH"):
+                errors["415"] = ErrorSerializer
         if public and "{" in self.path:  # a public lookup by key (verification codes)
             errors["404"] = ErrorSerializer
         if any(isinstance(t, ScopedRateThrottle) for t in self.view.get_throttles()):

@@ -40,7 +40,7 @@ class ExpertViewSet(ServiceModelViewSet):
         return Expert.objects.prefetch_related("modules")
 
     @extend_schema(responses={200: ExpertHistorySerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """The courses and sessions the expert teaches or taught, newest course first, with
         their role, dates, place and modules."""

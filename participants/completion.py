@@ -47,7 +47,7 @@ def teachback_pass_score() -> Decimal:
     return Decimal(str(getattr(settings, "TEACHBACK_PASS_SCORE", 60)))
 
 
-def _number(value: Decimal) -> str:
+def number_text(value: Decimal) -> str:
     """60.00 -> "60", 72.50 -> "72.5": scores as people write them."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -83,7 +83,7 @@ def evaluate_enrolment(enrolment: Enrolment, course: Course, days_present: int) 
                 "present": days_present,
                 "total": total,
                 "required": required,
-                "share": _number(Decimal(course.min_attendance_share) * 100),
+                "share": number_text(Decimal(course.min_attendance_share) * 100),
             }
         )
     pass_mark = course.min_post_test_score
@@ -91,12 +91,13 @@ def evaluate_enrolment(enrolment: Enrolment, course: Course, days_present: int) 
         score = enrolment.post_test_score
         if score is None:
             verdict.reasons.append(
-                _("No post-test score recorded; %(mark)s required.") % {"mark": _number(pass_mark)}
+                _("No post-test score recorded; %(mark)s required.")
+                % {"mark": number_text(pass_mark)}
             )
         elif score < pass_mark:
             verdict.reasons.append(
                 _("Post-test score %(score)s is below the pass mark of %(mark)s.")
-                % {"score": _number(score), "mark": _number(pass_mark)}
+                % {"score": number_text(score), "mark": number_text(pass_mark)}
             )
     if course.requires_teachback:
         teachback = getattr(enrolment, "teachback", None)
@@ -111,7 +112,7 @@ def evaluate_enrolment(enrolment: Enrolment, course: Course, days_present: int) 
         elif teachback.score < mark:
             verdict.reasons.append(
                 _("Teach-back score %(score)s is below the pass mark of %(mark)s.")
-                % {"score": _number(teachback.score), "mark": _number(mark)}
+                % {"score": number_text(teachback.score), "mark": number_text(mark)}
             )
     return verdict
 

@@ -230,7 +230,9 @@ class ImportRefusedSerializer(ImportReportSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = EnrolmentStatusChange
@@ -327,7 +329,9 @@ class GridSerializer(serializers.Serializer):
 
 
 class TeachBackSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     has_file = serializers.SerializerMethodField()
 
     class Meta:

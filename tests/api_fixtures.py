@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
+from participants.models import TeachBack
 from tests.factories import (
     AttendanceFactory,
     CertificateBatchFactory,
@@ -19,12 +20,15 @@ from tests.factories import (
     EnrolmentFactory,
     ExpertAssignmentFactory,
     ExpertFactory,
+    ManualAttachmentFactory,
+    ManualBundleFactory,
     ManualFactory,
     OrganisationFactory,
     ParticipantFactory,
     ProgrammeFactory,
     ThematicModuleFactory,
 )
+from trainings.models import ManualDownload
 
 
 def build_world() -> SimpleNamespace:
@@ -51,7 +55,22 @@ def build_world() -> SimpleNamespace:
     batch.zip_file.save("batch.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
     batch.merged_pdf.save("batch.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     batch.save()
+    attachment = ManualAttachmentFactory(manual=manual)
+    download = ManualDownload.objects.create(manual=manual)
+    bundle = ManualBundleFactory(course=course, status="done")
+    bundle.file.save("bundle.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    # The teach-back belongs to a second trainee: the world's enrolment may still record one.
+    teachback = TeachBack.objects.create(
+        enrolment=EnrolmentFactory(course=course, status="attended"),
+        title="Interviewing returnees",
+        score=75,
+    )
+    teachback.file.save("teachback.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     return SimpleNamespace(
+        attachment=attachment,
+        download=download,
+        bundle=bundle,
+        teachback=teachback,
         programme=programme,
         module=module,
         course=course,

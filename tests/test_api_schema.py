@@ -70,6 +70,10 @@ def real_ids(world) -> dict[str, int]:
         "expert-assignments": world.assignment.pk,
         "certificates": world.certificate.pk,
         "certificate-batches": world.batch.pk,
+        "manual-attachments": world.attachment.pk,
+        "manual-downloads": world.download.pk,
+        "manual-bundles": world.bundle.pk,
+        "teachbacks": world.teachback.pk,
     }
 
 
@@ -87,6 +91,7 @@ def real_references(world, path: str) -> dict[str, object]:
         "trainers": [world.participant.pk],
         "enrolment": world.enrolment.pk,
         "expert": world.expert.pk,
+        "manual": world.manual.pk,
         "parent": world.organisation.pk if "organisations" in path else world.course.pk,
     }
 
@@ -125,6 +130,8 @@ RESOURCES = [
     "expert-assignments",
     "certificates",
     "certificate-batches",
+    "manual-attachments",
+    "teachbacks",
 ]
 
 

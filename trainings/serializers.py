@@ -253,6 +253,9 @@ class ManualBundleRequestSerializer(serializers.Serializer):
 
 class ManualBundleSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
+    language = serializers.CharField(
+        read_only=True, help_text="Language code (en, ru, ar); empty: every language."
+    )
 
     class Meta:
         model = ManualBundle

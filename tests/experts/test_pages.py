@@ -69,22 +69,22 @@ def mariana():
 
 
 @pytest.mark.parametrize("actor", ["alice", "bob", "carol", "root"])
-@pytest.mark.parametrize("page", ["expert-list", "expert-detail"])
-def test_every_role_sees_the_expert_pages(client, request, katrin, actor, page):
+@pytest.mark.parametrize("page_name", ["expert-list", "expert-detail"])
+def test_every_role_sees_the_expert_pages(client, request, katrin, actor, page_name):
     client.force_login(request.getfixturevalue(actor))
-    args = [katrin.pk] if page == "expert-detail" else []
+    args = [katrin.pk] if page_name == "expert-detail" else []
 
-    response = client.get(reverse(page, args=args))
+    response = client.get(reverse(page_name, args=args))
 
     assert response.status_code == 200
     assert "Katrin" in html(response)
 
 
-@pytest.mark.parametrize("page", ["expert-list", "expert-detail"])
-def test_a_user_without_a_role_is_refused(client, dave, katrin, page):
+@pytest.mark.parametrize("page_name", ["expert-list", "expert-detail"])
+def test_a_user_without_a_role_is_refused(client, dave, katrin, page_name):
     client.force_login(dave)
-    args = [katrin.pk] if page == "expert-detail" else []
-    assert client.get(reverse(page, args=args)).status_code == 403
+    args = [katrin.pk] if page_name == "expert-detail" else []
+    assert client.get(reverse(page_name, args=args)).status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -351,7 +351,7 @@ def test_grid_refuses_an_enrolment_of_another_course(alice):
 # --- The demo course agrees with the rule ---------------------------------------------------
 
 
-def test_the_demo_course_statuses_are_what_the_rule_says(db):
+def test_the_demo_course_statuses_are_what_the_rule_says(carol):
     from django.core.management import call_command
 
     from trainings.models import Course
@@ -362,3 +362,7 @@ def test_the_demo_course_statuses_are_what_the_rule_says(db):
     assert len(verdicts) >= 19
     for enrolment, verdict in verdicts:
         assert verdict.qualifies == (enrolment.status == "completed"), enrolment
+        assert verdict.reason == enrolment.status_reason, enrolment
+    # Closing the demo course again finds nothing to change.
+    services.course_close(course=course, by=carol)
+    assert not EnrolmentStatusChange.objects.exists()

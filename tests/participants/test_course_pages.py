@@ -37,25 +37,25 @@ def teach(user, course):
     ExpertAssignmentFactory(expert=ExpertFactory(user=user), course=course)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_anonymous_visitors_go_to_the_login_page(client, course, page):
-    response = client.get(reverse(page, args=[course.pk]))
+@pytest.mark.parametrize("page_name", PAGES)
+def test_anonymous_visitors_go_to_the_login_page(client, course, page_name):
+    response = client.get(reverse(page_name, args=[course.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_no_role_and_trainers_of_other_courses_are_refused(client, dave, bob, course, page):
+@pytest.mark.parametrize("page_name", PAGES)
+def test_no_role_and_trainers_of_other_courses_are_refused(client, dave, bob, course, page_name):
     for user in (dave, bob):
         client.force_login(user)
-        assert client.get(reverse(page, args=[course.pk])).status_code == 403
+        assert client.get(reverse(page_name, args=[course.pk])).status_code == 403
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_a_trainer_of_the_course_reads_without_controls(client, bob, course, page):
+@pytest.mark.parametrize("page_name", PAGES)
+def test_a_trainer_of_the_course_reads_without_controls(client, bob, course, page_name):
     teach(bob, course)
     client.force_login(bob)
-    response = client.get(reverse(page, args=[course.pk]))
+    response = client.get(reverse(page_name, args=[course.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Layla Hassan" in html
@@ -63,11 +63,11 @@ def test_a_trainer_of_the_course_reads_without_controls(client, bob, course, pag
     assert "Close the course" not in html and "Override" not in html
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_the_project_team_and_coordinators_read_them(client, alice, carol, root, course, page):
+@pytest.mark.parametrize("page_name", PAGES)
+def test_the_project_team_and_coordinators_read_them(client, alice, carol, root, course, page_name):
     for user in (alice, carol, root):
         client.force_login(user)
-        assert client.get(reverse(page, args=[course.pk])).status_code == 200
+        assert client.get(reverse(page_name, args=[course.pk])).status_code == 200
 
 
 def test_the_grid_has_a_keyboard_operable_button_per_day(client, alice, course):
@@ -183,7 +183,7 @@ def test_hostile_names_are_escaped(client, alice):
     course = CourseFactory()
     EnrolmentFactory(course=course, participant__first_name='<script>alert("x")</script>')
     client.force_login(alice)
-    for page in PAGES:
-        html = client.get(reverse(page, args=[course.pk])).content.decode()
+    for page_name in PAGES:
+        html = client.get(reverse(page_name, args=[course.pk])).content.decode()
         assert '<script>alert("x")' not in html
         assert "&lt;script&gt;" in html
