@@ -151,6 +151,8 @@ class CourseRegistrationMixin:
         url_path="enrolments/status",
         url_name="enrolments-status",
         permission_classes=[EnrolmentAccess],
+        pagination_class=None,
+        filterset_class=None,
     )
     def enrolments_status(self, request, pk=None):
         payload = BulkStatusSerializer(data=request.data)

@@ -8,13 +8,15 @@ builds inside one transaction. File-level problems (too big, unreadable, no name
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -230,8 +232,12 @@ def _max_length(name: str) -> int:
     return model_field.max_length or 0
 
 
+@functools.lru_cache(maxsize=2048)
 def parse_country(text: str) -> str | None:
-    """ISO alpha-2 or alpha-3 code, or the English name, in any case; None if unknown."""
+    """ISO alpha-2 or alpha-3 code, or the English name, in any case; None if unknown.
+
+    Cached: django-countries compares against every country name on each lookup, which was
+    half the time of checking a 10,000-row list, and a list repeats a handful of countries."""
     if not text:
         return ""
     code = countries.alpha2(text.upper()) if len(text) in (2, 3) else ""
@@ -267,33 +273,73 @@ def validate_row(values: dict[str, str]) -> tuple[dict[str, str], list[tuple[str
 # --- Matching -------------------------------------------------------------------------------
 
 
-def find_organisation(name: str) -> Organisation | None:
-    """An existing organisation whose name or acronym is ``name`` (any case); names first."""
-    if not name:
-        return None
-    found = Organisation.objects.filter(Q(name__iexact=name) | Q(acronym__iexact=name))
-    return min(found, key=lambda o: (o.name.casefold() != name.casefold(), o.pk), default=None)
+class Registry:
+    """The organisations and trainees the rows of one file may refer to, read in a few queries
+    for the whole file instead of two or three per row.
 
+    Every organisation is read (a registry holds hundreds, not millions), and the trainees whose
+    e-mail appears in the file or who belong to an organisation the file names. Matching then
+    happens in memory with the rules of the import: an organisation by name or acronym (any
+    case, names first, then the oldest); a person by e-mail (any case), else by the same given
+    and family name in the same organisation (both without one counts as the same: re-importing
+    a list without organisations must not duplicate its people).
+    """
 
-def find_participant(clean: dict[str, str], organisation: Organisation | None):
-    """The registered person a row is about: same e-mail, else same name and organisation
-    (both without one counts as the same: re-importing a list without organisations must not
-    duplicate its people)."""
-    if clean["email"]:
-        person = Participant.objects.filter(email__iexact=clean["email"]).first()
-        if person:
+    CHUNK = 500  # ids or e-mails per IN (...) query, well under every database's limit
+
+    def __init__(self, rows: Iterable[dict[str, str]]) -> None:
+        rows = list(rows)
+        self._by_name: dict[str, list[Organisation]] = {}
+        self._by_acronym: dict[str, list[Organisation]] = {}
+        for organisation in Organisation.objects.order_by("pk"):
+            self._by_name.setdefault(organisation.name.casefold(), []).append(organisation)
+            if organisation.acronym:
+                key = organisation.acronym.casefold()
+                self._by_acronym.setdefault(key, []).append(organisation)
+        emails = sorted({v["email"].lower() for v in rows if v.get("email")})
+        self._by_email: dict[str, Participant] = {}
+        for chunk in _chunks(emails, self.CHUNK):
+            for person in (
+                Participant.objects.annotate(lower_email=Lower("email"))
+                .filter(lower_email__in=chunk)
+                .order_by("pk")
+            ):
+                self._by_email.setdefault(person.email.lower(), person)
+        named = {self.organisation(v.get("organisation", "")) for v in rows}
+        organisation_ids = sorted(o.pk for o in named if o is not None)
+        self._by_identity: dict[tuple, Participant] = {}
+        queries = [
+            Participant.objects.filter(organisation_id__in=chunk)
+            for chunk in _chunks(organisation_ids, self.CHUNK)
+        ]
+        if any(not v.get("organisation") for v in rows):
+            queries.append(Participant.objects.filter(organisation__isnull=True))
+        for query in queries:
+            for person in query.order_by("pk"):
+                key = (person.first_name.casefold(), person.last_name.casefold())
+                self._by_identity.setdefault((*key, person.organisation_id), person)
+
+    def organisation(self, name: str) -> Organisation | None:
+        """An existing organisation whose name or acronym is ``name`` (any case); names first."""
+        if not name:
+            return None
+        key = name.casefold()
+        found = self._by_name.get(key) or self._by_acronym.get(key) or ()
+        return found[0] if found else None
+
+    def participant(self, clean: dict[str, str], organisation: Organisation | None):
+        """The registered person a cleaned row is about, or ``None``."""
+        if clean["email"] and (person := self._by_email.get(clean["email"].lower())):
             return person
-    if organisation is None and clean["organisation"]:
-        return None  # a new organisation has nobody in it yet
-    return (
-        Participant.objects.filter(
-            first_name__iexact=clean["first_name"],
-            last_name__iexact=clean["last_name"],
-            organisation=organisation,
-        )
-        .order_by("pk")
-        .first()
-    )
+        if organisation is None and clean["organisation"]:
+            return None  # a new organisation has nobody in it yet
+        key = (clean["first_name"].casefold(), clean["last_name"].casefold())
+        return self._by_identity.get((*key, organisation.pk if organisation else None))
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def identity_keys(clean: dict[str, str], organisation_key, participant_pk) -> list[tuple]:

@@ -145,7 +145,7 @@ def test_the_list_filters_by_country_module_and_language(client, bob, katrin, ma
     assert names(language="en") == {"Katrin", "Mariana"}
     page = html(client.get(reverse("expert-list")))
     assert "Spanish (es)" in page  # the language filter offers the languages spoken
-    assert "🇩🇪" in page and "Germany" in page
+    assert "flags/de.gif" in page and "Germany" in page
 
 
 def test_the_list_is_paginated(client, alice):
@@ -193,7 +193,7 @@ def test_the_detail_page_shows_the_expert_and_escapes_their_text(client, bob, ka
     page = html(client.get(reverse("expert-detail", args=[katrin.pk])))
 
     assert "Dr Katrin Hoffmann" in page
-    assert "Germany" in page and "🇩🇪" in page
+    assert "Germany" in page and "flags/de.gif" in page
     assert "Federal Police (Bundespolizei)" in page
     assert "German" in page and "English" in page
     assert "Border management" in page
