@@ -285,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.sweep_batches",
         "schedule": env.float("CERTIFICATE_SWEEP_SECONDS", default=30.0),
     },
+    # The same for course ZIPs of the manual library.
+    "sweep-manual-bundles": {
+        "task": "trainings.sweep_manual_bundles",
+        "schedule": env.float("CERTIFICATE_SWEEP_SECONDS", default=30.0),
+    },
 }
 
 # --- Certificates -------------------------------------------------------------------------

@@ -242,6 +242,29 @@ def bundle_entries(*, course: Course, language: str = "") -> list[BundleEntry]:
 BUNDLE_LEASE = dt.timedelta(minutes=15)
 
 
+def bundles_sweep(*, stalled_after: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+    """Send again the bundles whose message was lost (broker down when it was asked for, a
+    worker killed mid-build): queued for longer than ``stalled_after``, or running with a lease
+    that ran out. Run by beat; a duplicate message is harmless, ``bundle_build`` claims the row.
+    Returns how many were sent."""
+    from .services import _dispatch_bundle
+
+    now = timezone.now()
+    stalled = list(
+        ManualBundle.objects.filter(
+            Q(status=BundleStatus.QUEUED, updated_at__lt=now - stalled_after)
+            | Q(status=BundleStatus.RUNNING, claimed_until__lt=now)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:100]
+    )
+    for bundle_id in stalled:
+        _dispatch_bundle(bundle_id)
+    if stalled:
+        logger.warning("re-sent %s stalled manual ZIP(s): %s", len(stalled), stalled)
+    return len(stalled)
+
+
 def bundle_build(*, bundle_id: int) -> bool:
     """Build the ZIP of one bundle; True when this call built it. Safe to run twice: a bundle
     that is done, failed or claimed by a live worker is left alone."""

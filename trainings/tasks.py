@@ -43,3 +43,8 @@ def build_manual_bundle(self, bundle_id: int) -> bool:
                 bundle_id=bundle_id, error=_("The ZIP could not be built. Please ask again.")
             )
         raise
+
+
+@shared_task(name="trainings.sweep_manual_bundles", soft_time_limit=60, time_limit=90)
+def sweep_manual_bundles() -> int:
+    return library.bundles_sweep()

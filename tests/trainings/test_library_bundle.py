@@ -264,3 +264,35 @@ def test_the_library_button_without_htmx_goes_back_to_the_library(course, client
     assert response["Location"].startswith("/library/?course=")
     page = client.get(response["Location"]).content.decode()
     assert "bundle-progress" in page and "hx-trigger" in page  # queued: the page polls
+
+
+def test_the_sweep_resends_bundles_whose_message_was_lost(course, bob, monkeypatch):
+    """Queued for minutes (the broker was down when it was asked for) or running with a lease
+    that ran out (the worker died): beat sends them again; fresh and finished ones stay put."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from trainings import services
+
+    now = timezone.now()
+    lost = ManualBundleFactory(course=course, requested_by=bob)
+    dead = ManualBundleFactory(
+        course=course,
+        requested_by=bob,
+        status=BundleStatus.RUNNING,
+        claimed_until=now - dt.timedelta(seconds=1),
+    )
+    fresh = ManualBundleFactory(course=course, requested_by=bob)
+    ManualBundleFactory(course=course, requested_by=bob, status=BundleStatus.DONE)
+    ManualBundle.objects.filter(pk=lost.pk).update(updated_at=now - dt.timedelta(minutes=5))
+    ManualBundle.objects.filter(pk=fresh.pk).update(updated_at=now)
+    sent = []
+    monkeypatch.setattr(services, "_dispatch_bundle", sent.append)
+
+    assert library.bundles_sweep() == 2
+    assert sent == [lost.pk, dead.pk]
+
+    # What the sweep sends is built once, however often it is sent.
+    assert build_manual_bundle.apply(args=[lost.pk]).get() is True
+    assert build_manual_bundle.apply(args=[lost.pk]).get() is False
