@@ -22,4 +22,10 @@ urlpatterns = [
         views.enrolment_scores_view,
         name="enrolment-scores",
     ),
+    path(
+        "<int:pk>/completion/<int:enrolment>/teachback/",
+        views.teachback_save_view,
+        name="teachback-save",
+    ),
+    path("<int:pk>/teachbacks/<int:teachback>/file/", views.teachback_file, name="teachback-file"),
 ]

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -20,13 +20,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role
 from accounts.views import role_required
+from trainings import downloads
 from trainings import selectors as training_selectors
 from trainings.errors import DomainError
-from trainings.models import Course
+from trainings.models import Course, CourseKind
 
 from . import completion, services
 from .course_api import attendance_grid, completion_rows
-from .models import Enrolment, EnrolmentStatus
+from .models import Enrolment, EnrolmentStatus, TeachBack
 
 TEAM_ROLES = (PROJECT_TEAM, COORDINATOR)
 
@@ -224,6 +225,7 @@ def completion_page(request: HttpRequest, pk: int) -> HttpResponse:
             "required_days": completion.required_days(course),
             "attendance_percent": round(course.min_attendance_share * 100),
             "teachback_pass": completion.teachback_pass_score(),
+            "show_teachback": course.requires_teachback or course.kind == CourseKind.TOT,
         },
     )
 
@@ -312,3 +314,47 @@ def enrolment_scores_view(request: HttpRequest, pk: int, enrolment: int) -> Http
             request, _("Scores saved for %(name)s.") % {"name": record.participant.full_name}
         )
     return redirect(reverse("course-completion", args=[pk]) + f"#enrolment-{record.pk}")
+
+
+@role_required(*TEAM_ROLES)
+@require_POST
+def teachback_save_view(request: HttpRequest, pk: int, enrolment: int) -> HttpResponse:
+    """Record or change a trainee's teach-back module: title, score, evaluator, file."""
+    record = get_object_or_404(
+        Enrolment.objects.select_related("participant"), pk=enrolment, course=pk
+    )
+    fields = {
+        "title": request.POST.get("title", ""),
+        "evaluator": request.POST.get("evaluator", ""),
+    }
+    try:
+        fields["score"] = _score(request.POST.get("score", ""), _("Score"))
+        services.teachback_save(
+            enrolment=record, by=request.user, file=request.FILES.get("file"), **fields
+        )
+    except DomainError as exc:
+        messages.error(request, f"{record.participant.full_name}: {exc.message}")
+    else:
+        messages.success(
+            request,
+            _("Teach-back saved for %(name)s.") % {"name": record.participant.full_name},
+        )
+    return redirect(reverse("course-completion", args=[pk]) + f"#enrolment-{record.pk}")
+
+
+@role_required(*ALL_ROLES)
+def teachback_file(request: HttpRequest, pk: int, teachback: int) -> HttpResponse:
+    """The teach-back file, for whoever may read the course's records."""
+    course, _editable = _course_for(request, pk)
+    record = get_object_or_404(TeachBack, pk=teachback, enrolment__course=course)
+    if not record.file:
+        raise Http404
+    try:
+        return downloads.serve(
+            record.file,
+            filename=record.original_name or f"teachback-{record.pk}",
+            content_type=record.content_type,
+            record=lambda: None,
+        )
+    except downloads.MissingFile as exc:
+        raise Http404 from exc

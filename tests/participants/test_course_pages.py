@@ -187,3 +187,41 @@ def test_hostile_names_are_escaped(client, alice):
         html = client.get(reverse(page_name, args=[course.pk])).content.decode()
         assert '<script>alert("x")' not in html
         assert "&lt;script&gt;" in html
+
+
+def test_the_team_records_a_teachback_on_the_completion_page(client, alice, bob, course):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from participants.models import TeachBack
+
+    enrolment = Enrolment.objects.get()
+    client.force_login(alice)
+    url = reverse("teachback-save", args=[course.pk, enrolment.pk])
+    disguised = SimpleUploadedFile("module.pdf", b"MZ\x90\x00 not a pdf")
+    refused = client.post(url, {"title": "Return", "score": "70", "file": disguised}, follow=True)
+    assert "is not a PDF, DOCX, PPTX, XLSX, ODT or ZIP" in refused.content.decode()
+    assert not TeachBack.objects.exists()
+
+    upload = SimpleUploadedFile("Return interviews.pdf", b"%PDF-1.4\n%%EOF\n")
+    client.post(
+        url,
+        {"title": "Return interviews", "score": "72,5", "evaluator": "Dr Rossi", "file": upload},
+    )
+    teachback = TeachBack.objects.get()
+    assert (teachback.title, str(teachback.score), teachback.recorded_by) == (
+        "Return interviews",
+        "72.50",
+        alice,
+    )
+    page = client.get(reverse("course-completion", args=[course.pk])).content.decode()
+    assert "Return interviews" in page and "72.5" in page
+
+    file_url = reverse("teachback-file", args=[course.pk, teachback.pk])
+    response = client.get(file_url)
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert 'filename="Return interviews.pdf"' in response["Content-Disposition"]
+
+    # A trainer of another course gets neither the file nor the form.
+    client.force_login(bob)
+    assert client.get(file_url).status_code == 403
+    assert client.post(url, {"title": "x"}).status_code == 403
