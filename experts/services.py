@@ -119,7 +119,7 @@ def expert_grant_login(*, expert: Expert, by: AbstractBaseUser | None = None) ->
     """
     if by is not None and not has_role(by, COORDINATOR):
         raise NotPermittedError(_("Only coordinators can give experts a login."))
-    expert = Expert.objects.select_for_update().select_related("user").get(pk=expert.pk)
+    expert = Expert.objects.select_for_update(of=("self",)).select_related("user").get(pk=expert.pk)
     trainers, _created = Group.objects.get_or_create(name=TRAINER)
     if expert.user is not None:
         user = expert.user
