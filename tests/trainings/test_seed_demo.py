@@ -3,6 +3,7 @@
 import hashlib
 import io
 import re
+import zipfile
 from collections import Counter
 
 import pypdf
@@ -207,12 +208,31 @@ def test_the_output_lists_the_demo_logins():
 def test_each_core_module_has_a_downloadable_english_manual():
     seed()
 
-    for manual in Manual.objects.all():
+    for manual in Manual.objects.filter(language="en"):
         data = manual.file.open("rb").read()
         assert hashlib.sha256(data).hexdigest() == manual.sha256
         assert manual.size == len(data)
         page = pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
         assert manual.module.title_en in page
-    assert Manual.objects.values("module").distinct().count() == 8
-    versions = Manual.objects.filter(module__code="legal-migration").values_list("version")
+    assert Manual.objects.filter(language="en").values("module").distinct().count() == 8
+    versions = Manual.objects.filter(module__code="legal-migration", language="en").values_list(
+        "version"
+    )
     assert sorted(v for (v,) in versions) == [1, 2]
+
+
+def test_the_core_manuals_also_exist_in_russian_and_arabic_as_word_documents():
+    seed()
+
+    for language in ("ru", "ar"):
+        manuals = Manual.objects.filter(language=language).select_related("module")
+        assert manuals.count() == 8
+        for manual in manuals:
+            assert manual.content_type.endswith("wordprocessingml.document")
+            assert manual.original_name.endswith(".docx")
+            with manual.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+                text = archive.read("word/document.xml").decode()
+            assert getattr(manual.module, f"title_{language}") in text
+    arabic = Manual.objects.filter(language="ar").first()
+    with arabic.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        assert "<w:bidi/>" in archive.read("word/document.xml").decode()

@@ -19,6 +19,7 @@ from experts.models import Expert, ExpertAssignment
 from participants import completion
 from participants.models import Attendance, Enrolment, EnrolmentStatus, Organisation, Participant
 from trainings.demo_data import curriculum, people
+from trainings.demo_data.docx import text_docx
 from trainings.demo_data.pdf import text_pdf
 from trainings.models import Course, CourseSession, Manual, Programme, ThematicModule
 from trainings.services import manual_create
@@ -127,6 +128,39 @@ def seed_manuals(seeder: Seeder, modules: dict[str, ThematicModule], uploader: U
                     by=uploader,
                 )
                 seeder.created["manuals"] += 1
+
+
+# Russian and Arabic editions of the core manuals, as Word documents (see demo_data/docx.py).
+TRANSLATED_MANUALS = {
+    "ru": ("Руководство для тренеров: {title}", "Первое издание, перевод английской версии."),
+    "ar": ("دليل المدرب: {title}", "الطبعة الأولى، ترجمة النسخة الإنجليزية."),
+}
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def seed_translated_manuals(
+    seeder: Seeder, modules: dict[str, ThematicModule], uploader: User
+) -> None:
+    """Version 1 of each core manual in Russian and Arabic. Only ever created, never renumbered:
+    a language that has any version already is left as the coordinators keep it."""
+    for code in curriculum.MANUAL_VERSIONS:
+        module = modules[code]
+        for language, (title_pattern, notes) in TRANSLATED_MANUALS.items():
+            if Manual.objects.filter(module=module, language=language).exists():
+                continue
+            localized_title = getattr(module, f"title_{language}") or module.title_en
+            title = title_pattern.format(title=localized_title)
+            objectives = [f"• {line}" for line in module.objectives]
+            data = text_docx(title, [notes, "", *objectives], rtl=language == "ar")
+            manual_create(
+                module=module,
+                language=language,
+                title=title[:200],
+                file=SimpleUploadedFile(f"srp-{module.code}-{language}-v1.docx", data, DOCX_TYPE),
+                notes=notes,
+                by=uploader,
+            )
+            seeder.created["manuals"] += 1
 
 
 def manual_pdf(module: ThematicModule, version: int, title: str, notes: str) -> bytes:
@@ -336,6 +370,7 @@ def seed(seeder: Seeder) -> None:
     programme = seed_programme(seeder)
     modules = seed_modules(seeder)
     seed_manuals(seeder, modules, users["team"])
+    seed_translated_manuals(seeder, modules, users["team"])
     organisations = seed_organisations(seeder)
     experts = seed_experts(seeder, modules, users)
     courses: dict[str, Course] = {}
