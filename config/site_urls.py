@@ -69,6 +69,11 @@ urlpatterns = [
         name="library-manual-restore",
     ),
     path(
+        "library/manuals/<int:pk>/attachments/",
+        library_views.attachment_upload,
+        name="library-attachment-upload",
+    ),
+    path(
         "library/attachments/<int:pk>/download/",
         library_views.attachment_download,
         name="library-attachment-download",

@@ -30,6 +30,7 @@ from . import downloads, library, services
 from .errors import DomainError
 from .languages import Language
 from .models import (
+    AttachmentKind,
     Course,
     Manual,
     ManualAttachment,
@@ -147,6 +148,7 @@ def manual_history(request: HttpRequest, module: int, language: str) -> HttpResp
         "language": Language(language),
         "versions": library.manual_history(item, language),
         "can_manage": has_role(request.user, COORDINATOR),
+        "attachment_kinds": AttachmentKind.choices,
     }
     return render(request, "trainings/library_history.html", context)
 
@@ -264,6 +266,31 @@ def manual_upload(request: HttpRequest) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "max_size": settings.MAX_UPLOAD_SIZE}
     return render(request, "trainings/library_upload.html", context, status=status)
+
+
+@role_required(COORDINATOR)
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach facilitation material, an exercise or slides to one version, from its history
+    page. The file gets the manuals' checks (content, size, generated name)."""
+    manual = get_object_or_404(Manual, pk=pk)
+    try:
+        attachment = services.attachment_create(
+            manual=manual,
+            kind=request.POST.get("kind", ""),
+            title=request.POST.get("title", ""),
+            file=request.FILES.get("file"),
+            by=request.user,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(title)s attached to version %(version)d.")
+            % {"title": attachment.title, "version": manual.version},
+        )
+    return redirect("library-history", module=manual.module_id, language=manual.language)
 
 
 @role_required(COORDINATOR)

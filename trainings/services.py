@@ -302,6 +302,8 @@ def attachment_create(
         )
     if not (title or "").strip():
         raise DomainError(_("An attachment needs a title."), field="title")
+    if file is None:
+        raise DomainError(_("Choose a file to attach."), field="file")
     attachment = ManualAttachment(
         manual=manual,
         kind=kind,

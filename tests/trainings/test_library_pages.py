@@ -359,3 +359,38 @@ def test_the_library_query_count_does_not_grow_with_the_modules(client, bob):
     with CaptureQueriesContext(connection) as many:
         client.get("/library/")
     assert len(many) == len(few)
+
+
+def test_a_coordinator_attaches_an_exercise_from_the_history_page(client, carol, alice):
+    from django.urls import reverse
+
+    from tests.factories import ManualFactory
+    from trainings.models import ManualAttachment
+
+    manual = ManualFactory()
+    url = reverse("library-attachment-upload", args=[manual.pk])
+    history = reverse("library-history", args=[manual.module_id, manual.language])
+
+    client.force_login(alice)  # the project team reads the library, coordinators keep it
+    assert client.post(url, {"kind": "exercise", "title": "x"}).status_code == 403
+
+    client.force_login(carol)
+    page = client.get(history).content.decode()
+    assert "Attach a file" in page
+    disguised = SimpleUploadedFile("role-play.pdf", b"#!/bin/sh\nrm -rf /\n")
+    refused = client.post(
+        url, {"kind": "exercise", "title": "Role play", "file": disguised}, follow=True
+    )
+    assert "is not a PDF, DOCX, PPTX, XLSX, ODT or ZIP" in refused.content.decode()
+    missing = client.post(url, {"kind": "exercise", "title": "Role play"}, follow=True)
+    assert "Choose a file to attach." in missing.content.decode()
+    assert not ManualAttachment.objects.exists()
+
+    upload = SimpleUploadedFile("../role play.pdf", b"%PDF-1.4\n%%EOF\n")
+    response = client.post(
+        url, {"kind": "exercise", "title": "Role play", "file": upload}, follow=True
+    )
+    assert "Role play attached to version 1." in response.content.decode()
+    attachment = ManualAttachment.objects.get()
+    assert (attachment.kind, attachment.original_name) == ("exercise", "role play.pdf")
+    assert attachment.uploaded_by == carol
