@@ -56,7 +56,7 @@ def _side(course: Course, modules: list, language: str) -> dict:
         "title": labels["title"],
         "intro": labels["intro"],
         "completed": labels["completed"],
-        "course_title": course.title if language == "en" else _course_title(course, language),
+        "course_title": _course_title(course, language),
         "place_dates": ("، " if language == "ar" else ", ").join(
             (
                 _place(course, language),
@@ -70,7 +70,12 @@ def _side(course: Course, modules: list, language: str) -> dict:
 
 
 def _course_title(course: Course, language: str) -> str:
-    # Course titles are entered once; the kind gives a translated title where none is kept.
+    """The course's title in the side's language; without one, the course kind in that language
+    (an English title on an Arabic side would read backwards in the middle of the text)."""
+    if language == "en":
+        return course.title
+    if title := getattr(course, f"title_{language}", ""):
+        return title
     with translation.override(language):
         return str(course.get_kind_display())
 

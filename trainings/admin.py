@@ -243,7 +243,8 @@ class CourseAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     date_hierarchy = "start_date"
     inlines = (CourseSessionInline, CourseExpertInline, CourseEnrolmentInline)
     fieldsets = (
-        (None, {"fields": ("programme", "code", "title", "kind", "parent", "status")}),
+        (None, {"fields": ("programme", "code", "title", "title_ru", "title_ar", "kind")}),
+        (None, {"fields": ("parent", "status")}),
         (
             _("Where and when"),
             {"fields": ("venue", "city", "country", "start_date", "end_date", "languages")},

@@ -375,7 +375,16 @@ class CourseViewSet(
     serializer_class = CourseSerializer
     permission_classes = [CatalogueAccess]
     filterset_class = CourseFilter
-    search_fields = ["title", "code", "city", "venue", "programme__name", "programme__acronym"]
+    search_fields = [
+        "title",
+        "title_ru",
+        "title_ar",
+        "code",
+        "city",
+        "venue",
+        "programme__name",
+        "programme__acronym",
+    ]
     ordering_fields = ["start_date", "end_date", "title", "code", "status", "enrolment_count"]
     ordering = ["-start_date", "title"]
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -315,6 +316,10 @@ class Course(TimeStamped):
         help_text=_("Short code used in certificate serials, e.g. ERB."),
     )
     title = models.CharField(_("title"), max_length=250)
+    # The title above is the English one (the API's `title`); these print on Russian and Arabic
+    # pages and certificate sides, which fall back to it (or to the course kind) when empty.
+    title_ru = models.CharField(_("title (Russian)"), max_length=250, blank=True)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=250, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=CourseKind, default=CourseKind.TOT)
     parent = models.ForeignKey(
         "self",
@@ -395,6 +400,17 @@ class Course(TimeStamped):
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+    def title_in(self, language: str | None = None) -> str:
+        """The title in ``language`` (the active one by default), else the English title."""
+        language = (language or get_language() or "en")[:2]
+        return (getattr(self, f"title_{language}", "") if language in ("ru", "ar") else "") or (
+            self.title
+        )
+
+    @property
+    def display_title(self) -> str:
+        return self.title_in()
 
 
 class CourseSession(TimeStamped):

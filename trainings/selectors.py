@@ -49,6 +49,8 @@ class CourseListFilter(django_filters.FilterSet):
         for word in words:
             queryset = queryset.filter(
                 Q(title__icontains=word)
+                | Q(title_ru__icontains=word)
+                | Q(title_ar__icontains=word)
                 | Q(code__icontains=word)
                 | Q(city__icontains=word)
                 | Q(venue__icontains=word)

@@ -324,6 +324,8 @@ class CourseSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "programme",
             "code",
             "title",
+            "title_ru",
+            "title_ar",
             "kind",
             "parent",
             "venue",

@@ -219,3 +219,22 @@ def test_an_erased_trainee_is_not_reissued_and_the_bundle_skips_their_pdf(
     batch.refresh_from_db()
     with batch.zip_file.open("rb") as handle, zipfile.ZipFile(handle) as bundle:
         assert len(bundle.namelist()) == 1
+
+
+def test_each_side_prints_the_course_title_in_its_language(
+    course, carol, django_capture_on_commit_callbacks
+):
+    """A bilingual certificate names the course in Arabic on the Arabic side when the course has
+    an Arabic title, and falls back to the course kind in Arabic when it has none."""
+    course.title_ar = "دورة تدريب المدربين في إدارة الهجرة — أربيل"
+    course.save()
+    completed(course, 1)
+    certificate = issue(course, carol, django_capture_on_commit_callbacks).certificates.get()
+    sides = {side["lang"]: side["course_title"] for side in certificate.snapshot["sides"]}
+    assert sides == {"ar": course.title_ar, "en": course.title}
+
+    other = CourseFactory(code="BGD", programme=course.programme, languages=["en", "ar"])
+    EnrolmentFactory(course=other, status="completed")
+    fallback = issue(other, carol, django_capture_on_commit_callbacks).certificates.get()
+    sides = {side["lang"]: side["course_title"] for side in fallback.snapshot["sides"]}
+    assert sides["ar"] == "تدريب المدربين"

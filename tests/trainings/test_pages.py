@@ -263,3 +263,15 @@ def test_the_course_detail_runs_a_fixed_number_of_queries(client, carol, erbil):
 
     assert response.context["course"].trainee_count == 16
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_course_pages_show_the_title_in_the_reader_s_language(client, alice):
+    course = CourseFactory(
+        title="Training of Trainers — Erbil", title_ar="دورة تدريب المدربين — أربيل", title_ru=""
+    )
+    client.force_login(alice)
+    client.cookies["django_language"] = "ar"
+    assert "دورة تدريب المدربين — أربيل" in client.get(f"/courses/{course.pk}/").content.decode()
+    assert "دورة تدريب المدربين — أربيل" in client.get("/courses/?q=أربيل").content.decode()
+    client.cookies["django_language"] = "ru"  # no Russian title: the English one
+    assert "Training of Trainers — Erbil" in client.get(f"/courses/{course.pk}/").content.decode()

@@ -268,6 +268,8 @@ class Course(NamedTuple):
     modules: tuple[str, ...]
     description: str
     parent: str = ""
+    title_ru: str = ""
+    title_ar: str = ""
     requires_teachback: bool = False
     min_attendance_share: Decimal = Decimal("0.80")
     min_post_test_score: Decimal = Decimal(60)
@@ -276,6 +278,8 @@ class Course(NamedTuple):
 ERBIL = Course(
     code="ERB",
     title="Training of Trainers on Migration Management — Erbil",
+    title_ru="Курс подготовки тренеров по управлению миграцией — Эрбиль",
+    title_ar="دورة تدريب المدربين في إدارة الهجرة — أربيل",
     kind="tot",
     status="completed",
     venue="Divan Erbil Hotel, conference hall",
@@ -302,6 +306,8 @@ ERBIL = Course(
 BAGHDAD = Course(
     code="BGD",
     title="Cascade course on forced migration, protection and trafficking — Baghdad",
+    title_ru="Каскадный курс по вынужденной миграции, защите и торговле людьми — Багдад",
+    title_ar="دورة تعاقبية حول الهجرة القسرية والحماية والاتجار بالبشر — بغداد",
     kind="cascade",
     status="completed",
     venue="Ministry of Migration and Displacement, training hall",
@@ -324,6 +330,8 @@ BAGHDAD = Course(
 ISLAMABAD = Course(
     code="ISB",
     title="Training of Trainers on Migration Management — Islamabad",
+    title_ru="Курс подготовки тренеров по управлению миграцией — Исламабад",
+    title_ar="دورة تدريب المدربين في إدارة الهجرة — إسلام آباد",
     kind="tot",
     status="open",
     venue="Islamabad Serena Hotel",
