@@ -5,6 +5,7 @@ root is a superuser. ``api_as(actor)`` gives an APIClient authenticated with a r
 """
 
 import pytest
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -15,6 +16,15 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A page request in Russian or Arabic leaves that language active in the thread (the locale
+    middleware activates it and nothing deactivates it): put the default back after each test,
+    so messages in later tests are not translated by accident."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
