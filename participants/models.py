@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from trainings.models import Course, TimeStamped
+from trainings.models import CheckedFile, Course, TimeStamped
 
 
 class OrganisationKind(models.TextChoices):
@@ -246,7 +246,7 @@ def teachback_upload_to(instance: "TeachBack", filename: str) -> str:
     return f"teachbacks/{instance.enrolment_id}/{uuid.uuid4().hex}"
 
 
-class TeachBack(TimeStamped):
+class TeachBack(CheckedFile, TimeStamped):
     """The module a trainee prepares and presents at the end of a ToT ("teach-back"), with the
     evaluator's score. One per enrolment."""
 
@@ -263,10 +263,6 @@ class TeachBack(TimeStamped):
         verbose_name=_("thematic module"),
     )
     file = models.FileField(_("file"), upload_to=teachback_upload_to, max_length=255, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content_type = models.CharField(_("content type"), max_length=120, blank=True)
-    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     score = models.DecimalField(
         _("evaluator's score"),
         max_digits=5,

@@ -22,6 +22,20 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class CheckedFile(models.Model):
+    """What an upload was found to be when it was checked (``trainings.services``): the user's
+    file name, cleaned, kept only for display; the content type read from its bytes; its size
+    and SHA-256. The file itself lives under a generated name."""
+
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Programme(TimeStamped):
     """A funded capacity-building programme, e.g. the Silk Routes Partnership."""
 
@@ -93,7 +107,7 @@ def manual_upload_to(instance: "Manual", filename: str) -> str:
     return f"manuals/{instance.module_id}/{instance.language}/{uuid.uuid4().hex}"
 
 
-class Manual(TimeStamped):
+class Manual(CheckedFile, TimeStamped):
     """One version of a module's training manual in one language. The newest version that is
     not withdrawn is the current one; older versions stay downloadable."""
 
@@ -105,10 +119,6 @@ class Manual(TimeStamped):
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(_("version"))
     file = models.FileField(_("file"), upload_to=manual_upload_to, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content_type = models.CharField(_("content type"), max_length=120, blank=True)
-    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -200,7 +210,7 @@ def attachment_upload_to(instance: "ManualAttachment", filename: str) -> str:
     return f"manuals/{manual.module_id}/{manual.language}/attachments/{uuid.uuid4().hex}"
 
 
-class ManualAttachment(TimeStamped):
+class ManualAttachment(CheckedFile, TimeStamped):
     """Facilitation material, an exercise or slides that go with one manual version. Checked
     and named like the manual itself; deleted with its version."""
 
@@ -210,10 +220,6 @@ class ManualAttachment(TimeStamped):
     kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content_type = models.CharField(_("content type"), max_length=120, blank=True)
-    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
