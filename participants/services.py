@@ -422,11 +422,13 @@ def enrolment_set_status(
     reason = (reason or "").strip()
     if len(reason) > 500:
         raise DomainError(_("The reason may be at most 500 characters."), field="reason")
-    # Lock the row and decide on its committed state: two people changing the status at once
-    # must not interleave status, reason and author.
+    # Lock the course, then the row, and decide on the committed state: two people changing the
+    # status at once must not interleave status, reason and author. The course comes first, as
+    # in every writer that locks both (enrolling, closing), so two of them cannot deadlock.
+    Course.objects.select_for_update().get(pk=enrolment.course_id)
     locked = (
         Enrolment.objects.select_related("course", "participant")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .get(pk=enrolment.pk)
     )
     _check_may_set_status(locked, status, by)
