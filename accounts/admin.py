@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from trainings.errors import DomainError
+from core.errors import DomainError
 
 from .models import AuditEntry
 

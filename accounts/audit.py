@@ -6,6 +6,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
+from core.actor import actor
+
 from .models import AuditEntry
 
 
@@ -17,10 +19,10 @@ def audit_record(
     by: AbstractBaseUser | None = None,
     **data: Any,
 ) -> AuditEntry:
-    actor = by if by is not None and by.is_authenticated else None
+    user = actor(by)
     return AuditEntry.objects.create(
-        actor=actor,
-        actor_name=actor.get_username() if actor else "",
+        actor=user,
+        actor_name=user.get_username() if user else "",
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.api import DOWNLOAD_VIEW_OPTIONS, ApiAutoSchema, DomainErrorsMixin, ReadOnlyViewSet
+from core.api import DOWNLOAD_VIEW_OPTIONS, ApiAutoSchema, DomainErrorsMixin, ReadOnlyViewSet
 
 from . import codes, services, verification
 from .filters import CertificateBatchFilter, CertificateFilter

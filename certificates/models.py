@@ -9,8 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimeStamped
 from participants.models import Enrolment
-from trainings.models import Course, Programme, TimeStamped
+from trainings.models import Course, Programme
 
 from .labels import LANGUAGE_CHOICES
 

@@ -1,35 +1,26 @@
-"""The one place that turns a certificate snapshot into PDF bytes with WeasyPrint.
+"""Certificate designs: the sandboxed template engine that turns a snapshot into HTML, and the
+built-in designs. The HTML becomes a PDF in ``core.pdf`` (the one WeasyPrint call, with the
+project-only URL fetcher).
 
-Must not: touch the database, read settings inside templates, or fetch anything from outside the
-project. Designs are Django templates edited by coordinators, so they are rendered by a sandboxed
-template engine (no ``load``, ``include``, ``extends``, ``debug``, ``autoescape`` or ``safe``;
-the context is a deep copy of plain data), and WeasyPrint gets a URL fetcher that serves only
-``data:`` URIs and the project's own assets (``asset:<name>``): no ``file://``, no network, no
-redirects.
-
-Speed (see FINDINGS.md): one ``FontConfiguration`` per process and pre-parsed CSS per design are
-reused across renders; built-in designs use blocks and absolute positions, not flexbox.
+Must not: touch the database or read settings inside templates. Designs are Django templates
+edited by coordinators, so they are rendered by a sandboxed template engine (no ``load``,
+``include``, ``extends``, ``debug``, ``autoescape`` or ``safe``; the context is a deep copy of
+plain data). Built-in designs use blocks and absolute positions, not flexbox (faster layout).
 """
 
 import copy
-import hashlib
 import logging
-import mimetypes
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import segno
 from django.template import Context, Engine, Library
-from weasyprint import CSS, HTML
-from weasyprint.text import ffi as weasyprint_ffi
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from core.pdf import html_to_pdf
 
 logger = logging.getLogger(__name__)
 
 DESIGNS_DIR = Path(__file__).resolve().parent / "designs"
-ASSETS_DIR = DESIGNS_DIR / "assets"
 MAX_TEMPLATE_SIZE = 200_000
 
 # Tags and filters a coordinator's design may use. Anything that reads other templates or files,
@@ -44,40 +35,6 @@ FORBIDDEN_FILTERS = {"safe", "safeseq", "escapejs", "pprint", "force_escape"}
 
 class RenderError(Exception):
     """A design could not be rendered; the message says why."""
-
-
-def harfbuzz_subset_available() -> bool:
-    """Without Debian's libharfbuzz-subset0 every render is ~10x slower (fontTools fallback)."""
-    return getattr(weasyprint_ffi, "harfbuzz_subset", None) is not None
-
-
-class ProjectOnlyFetcher(URLFetcher):
-    """Serves ``data:`` URIs and named project assets; refuses every other URL."""
-
-    def __init__(self, assets: dict[str, bytes] | None = None):
-        super().__init__(allowed_protocols={"data"}, allow_redirects=False, timeout=2)
-        self._assets = assets or {}
-
-    def fetch(self, url: str, headers=None):
-        if url.startswith("asset:"):
-            name = url.removeprefix("asset:")
-            data = self._assets.get(name)
-            if data is None:
-                data = bundled_asset(name)
-            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, data, {"Content-Type": mime})
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        logger.warning("Certificate rendering refused to fetch %s", url[:200])
-        raise ValueError("Only data: URIs and project assets may be used in certificates.")
-
-
-@cache
-def bundled_asset(name: str) -> bytes:
-    path = (ASSETS_DIR / name).resolve()
-    if ASSETS_DIR.resolve() not in path.parents or not path.is_file():
-        raise ValueError(f"Unknown certificate asset: {name}")
-    return path.read_bytes()
 
 
 def _restricted_library(library: Library) -> Library:
@@ -111,20 +68,9 @@ def _compiled(html: str):
         raise RenderError(f"The design has an error: {error}") from error
 
 
-@dataclass
 class Renderer:
-    """Per-process renderer: keeps fonts and parsed stylesheets warm between certificates."""
-
-    font_config: FontConfiguration = field(default_factory=FontConfiguration)
-    _stylesheets: dict[str, CSS] = field(default_factory=dict)
-
-    def stylesheet(self, css: str) -> CSS:
-        key = hashlib.sha256(css.encode()).hexdigest()
-        if key not in self._stylesheets:
-            self._stylesheets[key] = CSS(
-                string=css, font_config=self.font_config, url_fetcher=ProjectOnlyFetcher()
-            )
-        return self._stylesheets[key]
+    """Per-process renderer: the sandboxed design engine in front of ``core.pdf``'s warm
+    writer (fonts and parsed stylesheets are reused between certificates)."""
 
     def render_html(self, html_template: str, context: dict) -> str:
         template = _compiled(html_template)
@@ -134,8 +80,7 @@ class Renderer:
         self, *, html_template: str, css: str, context: dict, assets: dict[str, bytes] | None = None
     ) -> bytes:
         html = self.render_html(html_template, context)
-        document = HTML(string=html, url_fetcher=ProjectOnlyFetcher(assets), base_url=None)
-        return document.write_pdf(stylesheets=[self.stylesheet(css)], font_config=self.font_config)
+        return html_to_pdf(html=html, css=css, assets=assets)
 
 
 @cache

@@ -37,8 +37,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.actor import actor
+from core.errors import ConflictError, DomainError
 from participants.models import Enrolment, EnrolmentStatus
-from trainings.errors import ConflictError, DomainError
 
 __all__ = ["CertificateBatch", "ConflictError", "DomainError"]
 from trainings.models import Course
@@ -199,7 +200,7 @@ def batch_create(
         language=language,
         design=design,
         send_email=send_email,
-        created_by=by if by and by.is_authenticated else None,
+        created_by=actor(by),
     )
     modules = list(course.modules.order_by("order", "code"))
     signatories = _signatories(course)
@@ -523,7 +524,7 @@ def certificate_revoke(
         status=CertificateStatus.REVOKED,
         revoked_at=timezone.now(),
         revoked_reason=reason[:500],
-        revoked_by=by if by and by.is_authenticated else None,
+        revoked_by=actor(by),
     )
     if not updated:
         raise ConflictError(_("Only a valid certificate can be revoked."))
@@ -562,7 +563,7 @@ def certificate_reissue(
     old.status = CertificateStatus.SUPERSEDED
     if was_valid:
         old.revoked_at = timezone.now()
-        old.revoked_by = by if by and by.is_authenticated else None
+        old.revoked_by = actor(by)
     old.revoked_reason = reason[:500]
     old.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason", "updated_at"])
     new = _new_certificate(

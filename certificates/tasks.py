@@ -11,8 +11,9 @@ from celery import shared_task
 from celery.signals import worker_init, worker_ready
 from django.db import DatabaseError
 
+from core.pdf import harfbuzz_subset_available
+
 from . import services
-from .rendering import harfbuzz_subset_available
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import COORDINATOR, PROJECT_TEAM
 from accounts.views import role_required
-from trainings.errors import DomainError
+from core.errors import DomainError
 from trainings.models import Course
 
 from . import codes, services, verification

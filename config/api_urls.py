@@ -8,7 +8,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from certificates.api import CertificateBatchViewSet, CertificateViewSet, VerifyView
-from config.api import TokenView, api_not_found
+from core.api import TokenView, api_not_found
 from experts.api import ExpertAssignmentViewSet, ExpertViewSet
 from participants.api import (
     AttendanceViewSet,

@@ -10,7 +10,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import ServiceModelViewSet
+from core.api import ServiceModelViewSet
 
 from . import selectors, services
 from .filters import ExpertAssignmentFilter, ExpertFilter

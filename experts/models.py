@@ -6,7 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from trainings.models import Course, CourseSession, ThematicModule, TimeStamped
+from core.models import TimeStamped
+from trainings.models import Course, CourseSession, ThematicModule
 
 
 class Expert(TimeStamped):

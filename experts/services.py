@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.roles import COORDINATOR, TRAINER, has_role
-from trainings.errors import ConflictError, DomainError, NotPermittedError
-from trainings.services import save_validated
+from core.errors import ConflictError, DomainError, NotPermittedError
+from core.records import save_validated
 
 from . import invitations
 from .models import Expert, ExpertAssignment

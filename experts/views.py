@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import ALL_ROLES, COORDINATOR, has_role
 from accounts.views import role_required
-from trainings.errors import DomainError
+from core.errors import DomainError
 
 from . import conflicts, selectors, services
 from .forms import AssignmentForm

@@ -23,7 +23,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
 from accounts.admin import ServiceErrorsAdminMixin, adopt
-from trainings.services import record_delete
+from core.records import record_delete
 
 from .models import (
     Attendance,

@@ -15,9 +15,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
-from trainings import downloads
-from trainings.errors import ConflictError
+from core import downloads
+from core.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
+from core.errors import ConflictError
 
 from . import services
 from .filters import AttendanceFilter, EnrolmentFilter, OrganisationFilter, ParticipantFilter

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role
 from accounts.views import role_required
-from trainings import downloads
+from core import downloads
+from core.errors import DomainError
 from trainings import selectors as training_selectors
-from trainings.errors import DomainError
 from trainings.models import Course, CourseKind
 
 from . import completion, services

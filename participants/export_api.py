@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 
 from accounts.roles import COORDINATOR, PROJECT_TEAM, TRAINER, has_role
-from config.api import DOWNLOAD_VIEW_OPTIONS
+from core.api import DOWNLOAD_VIEW_OPTIONS
 
 from . import exports
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 
 from accounts.roles import ALL_ROLES
 from accounts.views import role_required
-from trainings.errors import DomainError
+from core.errors import DomainError
 from trainings.models import Course
 
 from . import exports

@@ -26,11 +26,10 @@ from django.utils import translation
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from accounts.roles import COORDINATOR, PROJECT_TEAM, TRAINER, has_role
-from certificates.rendering import ProjectOnlyFetcher, renderer
-from trainings.errors import DomainError
+from core.errors import DomainError
+from core.pdf import html_to_pdf
 from trainings.models import Course
 from trainings.selectors import user_teaches_course
 
@@ -309,11 +308,7 @@ def sign_in_sheet(course: Course, day: dt.date) -> ExportFile:
     """An A4 portrait sheet for one course day: one line per trainee, both scripts, an empty
     signature box. The table header repeats on every page (WeasyPrint repeats ``thead``)."""
     html = render_to_string("participants/sign_in_sheet.html", sign_in_context(course, day))
-    shared = renderer()  # one warm FontConfiguration per process, shared with certificates
-    document = HTML(string=html, url_fetcher=ProjectOnlyFetcher(), base_url=None)
-    pdf = document.write_pdf(
-        stylesheets=[shared.stylesheet(_sign_in_css())], font_config=shared.font_config
-    )
+    pdf = html_to_pdf(html=html, css=_sign_in_css())  # one warm writer, shared with certificates
     name = f"{file_stem(course)}-sign-in-{day.isoformat()}.pdf"
     return ExportFile(pdf, name, PDF_CONTENT_TYPE)
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trainings.errors import DomainError
+from core.errors import DomainError
 
 from . import imports
 

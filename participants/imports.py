@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from trainings.errors import DomainError
+from core.errors import DomainError
 
 from .models import Gender, Organisation, Participant
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction
-from trainings.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from trainings.models import CourseSession
 
 from .models import Attendance, Enrolment, EnrolmentStatus, Participant

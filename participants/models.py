@@ -8,7 +8,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from trainings.models import CheckedFile, Course, TimeStamped
+from core.models import CheckedFile, TimeStamped
+from trainings.models import Course
 
 
 class OrganisationKind(models.TextChoices):

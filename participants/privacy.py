@@ -38,7 +38,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditEntry
 from certificates.models import Certificate, CertificateBatch
 from certificates.snapshot import verify_url
-from trainings.errors import DomainError
+from core.errors import DomainError
 
 from .models import Attendance, Enrolment, EnrolmentStatusChange, Participant, TeachBack
 

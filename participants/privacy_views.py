@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import COORDINATOR, PROJECT_TEAM, has_role
 from accounts.views import role_required
-from trainings.errors import DomainError
+from core.errors import DomainError
 
 from . import privacy
 from .models import Gender, Participant

@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import AuditAction
 from accounts.roles import COORDINATOR, has_role
-from trainings.errors import ConflictError, DomainError, NotPermittedError
+from core.actor import actor
+from core.checked_files import checked_file_facts
+from core.errors import ConflictError, DomainError, NotPermittedError
+from core.records import record_update, save_validated
 from trainings.models import Course, CourseStatus
-from trainings.services import record_update, save_validated
 
 from . import completion, imports
 from .models import (
@@ -199,10 +201,6 @@ SEATED_STATUSES = frozenset(
 )
 
 
-def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return by if by is not None and by.is_authenticated else None
-
-
 def _lock_course(course: Course) -> Course:
     """Serialise enrolment changes of one course, so two requests cannot both take the last
     seat. Returns the locked, fresh row."""
@@ -228,7 +226,7 @@ def _log_changes(rows: Iterable[tuple[Enrolment, str, str, str]], by) -> None:
             from_status=before,
             to_status=after,
             reason=reason[:500],
-            changed_by=_actor(by),
+            changed_by=actor(by),
         )
         for enrolment, before, after, reason in rows
     )
@@ -271,7 +269,7 @@ def enrolments_bulk_create(
                 participant=participant,
                 status=EnrolmentStatus.NOMINATED if seated else EnrolmentStatus.WAITLISTED,
                 status_changed_at=now,
-                status_changed_by=_actor(by),
+                status_changed_by=actor(by),
             )
         )
     Enrolment.objects.bulk_create(new, ignore_conflicts=True)
@@ -312,7 +310,7 @@ def enrolment_create(
             course=course,
             status=status,
             status_changed_at=timezone.now(),
-            status_changed_by=_actor(by),
+            status_changed_by=actor(by),
         )
     )
     reason = _("Course full: on the waiting list.") if free == 0 else ""
@@ -367,7 +365,7 @@ def _apply_status(
     locked.status = status
     locked.status_reason = reason
     locked.status_changed_at = timezone.now()
-    locked.status_changed_by = _actor(by)
+    locked.status_changed_by = actor(by)
     if overridden is not None:
         locked.status_overridden = overridden
     locked.save(
@@ -536,7 +534,7 @@ def attendance_record(
     whoever records it and however often.
     """
     _check_course_day(enrolment, date)
-    recorder = by if by is not None and by.is_authenticated else None
+    recorder = actor(by)
     try:
         with transaction.atomic():
             return Attendance.objects.update_or_create(
@@ -568,7 +566,7 @@ def attendance_update(
         attendance.date = date
     if present is not None:
         attendance.present = present
-    attendance.recorded_by = by if by is not None and by.is_authenticated else None
+    attendance.recorded_by = actor(by)
     return save_validated(attendance)
 
 
@@ -611,7 +609,7 @@ def attendance_grid_save(
                 },
                 field="marks",
             )
-    recorder = _actor(by)
+    recorder = actor(by)
     # The last mark for a cell wins, as if the marks had been sent one by one.
     cells = {(m.enrolment, m.date): m.present for m in marks}
     clear = [key for key, present in cells.items() if present is None]
@@ -648,12 +646,6 @@ def attendance_grid_save(
 TEACHBACK_FIELDS = frozenset({"title", "module", "score", "evaluator", "evaluated_at", "comments"})
 
 
-def _teachback_file_facts(file: Any) -> dict[str, Any]:
-    from trainings.services import _checked_file_facts
-
-    return _checked_file_facts(file)
-
-
 @transaction.atomic
 def teachback_save(
     *,
@@ -678,13 +670,13 @@ def teachback_save(
         raise DomainError(_("A teach-back module needs a title."), field="title")
     old_file = teachback.file.name if teachback.file else ""
     if file is not None:
-        for name, value in _teachback_file_facts(file).items():
+        for name, value in checked_file_facts(file).items():
             setattr(teachback, name, value)
         teachback.file.save("upload", file, save=False)
         if old_file:
             storage = teachback.file.storage
             transaction.on_commit(lambda: storage.delete(old_file))
-    teachback.recorded_by = _actor(by)
+    teachback.recorded_by = actor(by)
     return save_validated(teachback)
 
 

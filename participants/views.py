@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, has_role
 from accounts.views import role_required
 from certificates.models import Certificate
-from trainings.errors import DomainError
+from core.errors import DomainError
 
 from . import import_sheets, import_uploads, imports, services
 from .duplicates import SAME_EMAIL, find_duplicates

@@ -17,7 +17,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from certificates.api import IssueCertificatesMixin
-from config.api import (
+from core import downloads
+from core.api import (
     DOWNLOAD_VIEW_OPTIONS,
     ApiViewSetMixin,
     ReadOnlyViewSet,
@@ -29,7 +30,7 @@ from participants.models import EnrolmentStatus, Participant
 from participants.permissions import EnrolmentAccess
 from participants.services import enrolments_bulk_create
 
-from . import downloads, library, services
+from . import library, services
 from .filters import (
     CourseFilter,
     CourseSessionFilter,
@@ -87,7 +88,7 @@ DOWNLOAD_RESPONSES = {
 
 
 def _serve(file, *, filename: str, content_type: str, record, what: str):
-    """Stream the file or redirect to a signed URL (``trainings.downloads``), logging it."""
+    """Stream the file or redirect to a signed URL (``core.downloads``), logging it."""
     try:
         return downloads.serve(file, filename=filename, content_type=content_type, record=record)
     except downloads.MissingFile as exc:

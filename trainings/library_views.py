@@ -25,9 +25,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import ALL_ROLES, COORDINATOR, has_role
 from accounts.views import role_required
+from core import downloads
+from core.errors import DomainError
 
-from . import downloads, library, services
-from .errors import DomainError
+from . import library, services
 from .languages import Language
 from .models import (
     AttachmentKind,

@@ -11,29 +11,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.models import CheckedFile, TimeStamped
+
 from .languages import Language, localized
-
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-class CheckedFile(models.Model):
-    """What an upload was found to be when it was checked (``trainings.services``): the user's
-    file name, cleaned, kept only for display; the content type read from its bytes; its size
-    and SHA-256. The file itself lives under a generated name."""
-
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content_type = models.CharField(_("content type"), max_length=120, blank=True)
-    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 class Programme(TimeStamped):

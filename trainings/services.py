@@ -1,23 +1,24 @@
 """Writes on programmes, modules, manuals, courses and sessions, plus the small validated-save
 helpers every app's services use for plain reference data.
 
-Services raise ``trainings.errors.DomainError`` (or Django's ``ValidationError`` for field-level
+Services raise ``core.errors.DomainError`` (or Django's ``ValidationError`` for field-level
 problems found by ``full_clean``) and never know about HTTP.
 """
 
-import hashlib
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, models, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import ConflictError, DomainError
+from core.actor import actor
+from core.checked_files import checked_file_facts
+from core.errors import ConflictError, DomainError
+from core.records import record_delete, record_update
+
 from .languages import Language
 from .models import (
     AttachmentKind,
@@ -29,116 +30,10 @@ from .models import (
     ManualDownload,
     ThematicModule,
 )
-from .uploads import CONTENT_TYPES, display_name, sniff_upload
 
 logger = logging.getLogger(__name__)
 
-# --- Plain validated writes ----------------------------------------------------------------
-
-
-def _split_many_to_many(model: type[models.Model], fields: dict[str, Any]) -> dict[str, Any]:
-    """Remove and return the many-to-many values of ``fields``: they are set after saving."""
-    m2m_names = {f.name for f in model._meta.many_to_many}
-    return {name: fields.pop(name) for name in list(fields) if name in m2m_names}
-
-
-def save_validated[M: models.Model](instance: M) -> M:
-    """Run the model's own rules (``full_clean``: fields, ``clean()``, constraints), then save.
-
-    ``full_clean`` reports a duplicate politely; the ``IntegrityError`` branch covers the race
-    where another request inserts the same row between the check and the insert.
-    """
-    instance.full_clean()
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError as exc:
-        raise ConflictError(
-            _("This %(thing)s clashes with an existing one.")
-            % {"thing": instance._meta.verbose_name}
-        ) from exc
-    return instance
-
-
-@transaction.atomic
-def record_create[M: models.Model](*, model: type[M], fields: dict[str, Any]) -> M:
-    """Create one row of reference data (a programme, an organisation, ...) after validation."""
-    fields = dict(fields)
-    m2m = _split_many_to_many(model, fields)
-    instance = save_validated(model(**fields))
-    for name, values in m2m.items():
-        getattr(instance, name).set(values)
-    return instance
-
-
-@transaction.atomic
-def record_update[M: models.Model](*, instance: M, fields: dict[str, Any]) -> M:
-    """Change some fields of one row of reference data after validation."""
-    fields = dict(fields)
-    m2m = _split_many_to_many(type(instance), fields)
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    save_validated(instance)
-    for name, values in m2m.items():
-        getattr(instance, name).set(values)
-    return instance
-
-
-def record_delete(*, instance: models.Model) -> None:
-    """Delete one row, refusing with a clear message while other rows still refer to it."""
-    try:
-        with transaction.atomic():
-            instance.delete()
-    except (ProtectedError, RestrictedError) as exc:
-        blockers = (
-            exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-        )
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in blockers})
-        raise ConflictError(
-            _("This %(thing)s cannot be deleted while %(kinds)s still refer to it.")
-            % {"thing": instance._meta.verbose_name, "kinds": ", ".join(kinds)}
-        ) from exc
-
-
 # --- Manuals -------------------------------------------------------------------------------
-
-
-def _digest(file: UploadedFile) -> str:
-    sha = hashlib.sha256()
-    for chunk in file.chunks():
-        sha.update(chunk)
-    file.seek(0)
-    return sha.hexdigest()
-
-
-def _check_upload_size(file: UploadedFile) -> None:
-    limit = settings.MAX_UPLOAD_SIZE
-    if file.size is None or file.size > limit:
-        megabytes = f"{limit / 2**20:.1f}".removesuffix(".0")
-        raise DomainError(
-            _(
-                "The file is larger than the limit of %(mb)s MB; uploads may be at most %(max)s bytes."
-            )
-            % {"mb": megabytes, "max": limit},
-            field="file",
-        )
-
-
-def _checked_file_facts(file: UploadedFile) -> dict[str, Any]:
-    """Size, kind (from the bytes, never from the client's content type or file name), cleaned
-    display name and SHA-256 of an upload; raises ``DomainError`` on ``file`` otherwise."""
-    _check_upload_size(file)
-    kind = sniff_upload(file, file.name or "")
-    return {
-        "original_name": display_name(file.name, kind),
-        "content_type": CONTENT_TYPES[kind],
-        "size": file.size,
-        "sha256": _digest(file),
-    }
-
-
-def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return by if by is not None and by.is_authenticated else None
 
 
 def _next_manual_version(module: ThematicModule, language: str) -> int:
@@ -175,8 +70,8 @@ def manual_create(
         language=language,
         title=title.strip(),
         notes=notes or "",
-        uploaded_by=_actor(by),
-        **_checked_file_facts(file),
+        uploaded_by=actor(by),
+        **checked_file_facts(file),
     )
     try:
         with transaction.atomic():
@@ -221,7 +116,7 @@ def manual_update(
     fields = dict(fields)
     if "withdrawn_at" in fields and fields["withdrawn_at"] != manual.withdrawn_at:
         # Withdrawing by editing the date still records who did it.
-        fields["withdrawn_by"] = _actor(by) if fields["withdrawn_at"] else None
+        fields["withdrawn_by"] = actor(by) if fields["withdrawn_at"] else None
         if not fields["withdrawn_at"]:
             fields["withdrawal_reason"] = ""
     return record_update(instance=manual, fields=fields)
@@ -232,7 +127,7 @@ def manual_withdraw(*, manual: Manual, reason: str = "", by: AbstractBaseUser | 
     the newest version not withdrawn becomes current. 409 when it is withdrawn already."""
     updated = Manual.objects.filter(pk=manual.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(),
-        withdrawn_by=_actor(by),
+        withdrawn_by=actor(by),
         withdrawal_reason=(reason or "").strip(),
         updated_at=timezone.now(),
     )
@@ -263,7 +158,7 @@ def manual_download_record(
 ) -> ManualDownload:
     """Log one download of ``manual`` (or of one of its attachments): who took which version,
     and when (the row's time)."""
-    download = ManualDownload.objects.create(manual=manual, attachment=attachment, user=_actor(by))
+    download = ManualDownload.objects.create(manual=manual, attachment=attachment, user=actor(by))
     what = f"attachment {attachment.pk} of " if attachment else ""
     logger.info("%smanual %s v%s downloaded by %s", what, manual.pk, manual.version, by)
     return download
@@ -308,8 +203,8 @@ def attachment_create(
         manual=manual,
         kind=kind,
         title=title.strip(),
-        uploaded_by=_actor(by),
-        **_checked_file_facts(file),
+        uploaded_by=actor(by),
+        **checked_file_facts(file),
     )
     try:
         with transaction.atomic():
@@ -367,7 +262,7 @@ def bundle_create(
             % {"code": language, "codes": ", ".join(Language.values)},
             field="language",
         )
-    user = _actor(by)
+    user = actor(by)
     with transaction.atomic():
         Course.objects.select_for_update().filter(pk=course.pk).first()
         pending = ManualBundle.objects.filter(
@@ -416,7 +311,7 @@ def bundle_download_record(
     attachments = dict(
         ManualAttachment.objects.filter(pk__in=attachment_ids).values_list("pk", "manual_id")
     )
-    user = _actor(by)
+    user = actor(by)
     rows = [
         ManualDownload(manual_id=pk, bundle=bundle, user=user) for pk in manual_ids if pk in manuals
     ]

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.errors import DomainError, NotPermittedError
 from experts.models import Expert
 from experts.selectors import modules_taught_by
 from experts.services import expert_grant_login
@@ -24,7 +25,6 @@ from tests.factories import (
     ThematicModuleFactory,
     UserFactory,
 )
-from trainings.errors import DomainError, NotPermittedError
 
 pytestmark = pytest.mark.django_db
 

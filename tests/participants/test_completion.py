@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import AuditAction, AuditEntry
+from core.errors import ConflictError, DomainError, NotPermittedError
 from participants import completion, services
 from participants.models import Attendance, Enrolment, EnrolmentStatusChange, TeachBack
 from tests.factories import (
@@ -16,7 +17,6 @@ from tests.factories import (
     EnrolmentFactory,
     ParticipantFactory,
 )
-from trainings.errors import ConflictError, DomainError, NotPermittedError
 
 pytestmark = pytest.mark.django_db
 

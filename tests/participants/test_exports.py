@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core import pdf
 from participants import exports
 from participants.exports import text_direction
 from tests.factories import (
@@ -298,13 +299,13 @@ def test_the_sign_in_sheet_prints_both_scripts_and_hostile_names_as_text(
     api_as, alice, course, trainee, monkeypatch
 ):
     fetched = []
-    original = exports.ProjectOnlyFetcher.fetch
+    original = pdf.ProjectOnlyFetcher.fetch
 
     def recording_fetch(self, url, headers=None):
         fetched.append(url)
         return original(self, url, headers)
 
-    monkeypatch.setattr(exports.ProjectOnlyFetcher, "fetch", recording_fetch)
+    monkeypatch.setattr(pdf.ProjectOnlyFetcher, "fetch", recording_fetch)
     EnrolmentFactory(
         course=course,
         participant=ParticipantFactory(

@@ -10,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.errors import ConflictError
 from participants import imports
 from participants.models import Participant
 from participants.services import participants_import
 from tests.factories import OrganisationFactory
-from trainings.errors import ConflictError
 
 pytestmark = pytest.mark.django_db
 

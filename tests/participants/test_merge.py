@@ -7,6 +7,7 @@ import pytest
 
 from accounts.models import AuditAction, AuditEntry
 from certificates.models import Certificate
+from core.errors import ConflictError, DomainError
 from participants.merging import participants_merge
 from participants.models import Attendance, Enrolment, Participant, TeachBack
 from tests.factories import (
@@ -18,7 +19,6 @@ from tests.factories import (
     OrganisationFactory,
     ParticipantFactory,
 )
-from trainings.errors import ConflictError, DomainError
 
 DAY1 = dt.date(2016, 5, 15)
 DAY2 = dt.date(2016, 5, 16)

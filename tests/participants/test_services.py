@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.errors import DomainError, NotPermittedError
 from participants.models import Enrolment
 from participants.services import (
     enrolment_set_status,
@@ -11,7 +12,6 @@ from participants.services import (
 )
 from tests.api_fixtures import fast_passwords  # noqa: F401  (fixture)
 from tests.factories import CourseFactory, EnrolmentFactory, ParticipantFactory
-from trainings.errors import DomainError, NotPermittedError
 
 
 def test_enrolling_the_same_people_twice_creates_nothing_the_second_time(alice):

@@ -22,10 +22,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from moto.server import ThreadedMotoServer
 from storages.backends.s3 import S3Storage
 
+from core.downloads import signs_urls
 from tests.factories import CourseFactory, ThematicModuleFactory
 from tests.workers import free_port
 from trainings import library
-from trainings.downloads import signs_urls
 from trainings.models import Manual, ManualBundle, ManualDownload
 
 pytestmark = pytest.mark.django_db

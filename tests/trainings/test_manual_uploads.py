@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from core.errors import DomainError
+from core.uploads import CONTENT_TYPES, display_name, sniff
 from tests.factories import ManualFactory, ThematicModuleFactory
-from trainings.errors import DomainError
 from trainings.models import Manual, ManualDownload
 from trainings.services import manual_create
-from trainings.uploads import CONTENT_TYPES, display_name, sniff
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56

@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.errors import ConflictError, DomainError
+from core.records import record_delete
 from tests.factories import CourseFactory, ThematicModuleFactory
-from trainings.errors import ConflictError, DomainError
 from trainings.models import Manual
-from trainings.services import manual_create, record_delete
+from trainings.services import manual_create
 
 
 def pdf(name="manual.pdf"):

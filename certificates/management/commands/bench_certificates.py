@@ -27,13 +27,8 @@ from weasyprint import HTML
 
 from certificates import services
 from certificates.models import BatchStatus, Certificate, CertificateBatch
-from certificates.rendering import (
-    builtin_design,
-    bundled_asset,
-    harfbuzz_subset_available,
-    qr_svg_data_uri,
-    renderer,
-)
+from certificates.rendering import builtin_design, qr_svg_data_uri, renderer
+from core.pdf import bundled_asset, harfbuzz_subset_available
 from participants.models import Enrolment, Organisation, Participant
 from trainings.models import Course, Programme, ThematicModule
 

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from certificates import services
 from certificates.labels import LANGUAGE_CODES
 from certificates.models import BatchStatus, Certificate, CertificateStatus
-from trainings.errors import DomainError
+from core.errors import DomainError
 from trainings.models import Course
 
 

@@ -1,7 +1,7 @@
 """Domain errors raised by services, and nothing else.
 
 Services raise these with a message a user can act on; each interface decides how to show them
-(the API maps them to status codes in ``config.api``, pages to form errors). This module must not
+(the API maps them to status codes in ``core.api``, pages to form errors). This module must not
 import DRF or anything web-related: services stay usable from commands and tasks.
 """
 

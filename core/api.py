@@ -1,18 +1,15 @@
 """Plumbing shared by every REST resource: the base ViewSet, domain-error mapping, the error
 bodies documented in the OpenAPI schema, and the token endpoint.
 
-Nothing here knows about a particular model. Resources live in each app's ``api.py``.
+Nothing here knows about a particular model: resources live in each app's ``api.py``, and the
+named enum components of the schema, which list every app's choice sets, in ``config.schema``.
 """
-
-import functools
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -24,9 +21,9 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
-from config.pagination import StandardPagination
-from trainings.errors import ConflictError, DomainError, NotPermittedError
-from trainings.services import record_create, record_delete, record_update
+from .errors import ConflictError, DomainError, NotPermittedError
+from .pagination import StandardPagination
+from .records import record_create, record_delete, record_update
 
 # --- Error bodies ---------------------------------------------------------------------------
 
@@ -120,76 +117,6 @@ class ApiAutoSchema(AutoSchema):
         return responses
 
 
-# Every choice set the API uses, by the name its enum component carries in the schema. One
-# choice set keeps one name wherever it appears (``status`` of a course and of an enrolment
-# differ; ``language`` of a manual and ``languages`` of a course agree). Names deliberately lack
-# the ``Enum`` suffix drf-spectacular gives the enums it names itself, so the two never clash.
-@functools.cache
-def _named_choice_sets() -> dict[frozenset, str]:
-    from django_countries import countries
-
-    from certificates.models import BatchStatus, Certificate, CertificateStatus
-    from experts.models import AssignmentRole
-    from participants.models import EnrolmentStatus, Gender, OrganisationKind
-    from trainings.languages import Language
-    from trainings.models import CourseKind, CourseStatus
-
-    named = {
-        "LanguageCode": Language.values,
-        "CertificateLanguage": [c for c, _ in Certificate._meta.get_field("language").choices],
-        "CountryCode": [code for code, _name in countries],
-        "CourseKind": CourseKind.values,
-        "CourseStatus": CourseStatus.values,
-        "OrganisationKind": OrganisationKind.values,
-        "Gender": Gender.values,
-        "EnrolmentStatus": EnrolmentStatus.values,
-        "AssignmentRole": AssignmentRole.values,
-        "BatchStatus": BatchStatus.values,
-        "CertificateStatus": CertificateStatus.values,
-    }
-    return {frozenset(v for v in values if v): name for name, values in named.items()}
-
-
-def _choice_set_name(field: serializers.ChoiceField) -> str | None:
-    values = frozenset(str(v) for v in field.choices if v not in ("", None))
-    return _named_choice_sets().get(values)
-
-
-class NamedChoiceSetExtension(OpenApiSerializerFieldExtension):
-    """Documents a choice field whose choice set is listed above as a reference to one shared,
-    named enum component (the job ``ENUM_NAME_OVERRIDES`` does, kept next to the API)."""
-
-    target_class = serializers.ChoiceField
-    match_subclasses = True
-
-    @classmethod
-    def _matches(cls, target) -> bool:
-        return (
-            isinstance(target, serializers.ChoiceField)
-            and not isinstance(target, serializers.MultipleChoiceField)
-            and _choice_set_name(target) is not None
-        )
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        name = _choice_set_name(field)
-        choices = {k: v for k, v in field.choices.items() if k not in ("", None)}
-        component = ResolvedComponent(
-            name=name,
-            type=ResolvedComponent.SCHEMA,
-            object=name,
-            schema={
-                "type": "string",
-                "enum": list(choices),
-                "description": build_choice_description_list(choices.items()),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        if field.allow_blank:
-            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
-        return component.ref
-
-
 # --- Base ViewSets --------------------------------------------------------------------------
 
 
@@ -219,7 +146,7 @@ class ServiceModelViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     """A ModelViewSet whose writes go through services.
 
     By default a write is the generic validated create/update/delete of reference data
-    (``trainings.services.record_*``: ``full_clean``, atomic, clear conflicts). Resources with
+    (``core.records.record_*``: ``full_clean``, atomic, clear conflicts). Resources with
     rules of their own override ``create_object``, ``update_object`` or ``delete_object`` to
     call their service. After a write the object is read back through ``get_queryset()``, so the
     answer carries the same annotations (counts) and prefetched relations as the list.
