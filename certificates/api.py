@@ -19,6 +19,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api import DOWNLOAD_VIEW_OPTIONS, ApiAutoSchema, DomainErrorsMixin, ReadOnlyViewSet
+from trainings.api import CourseActionsViewSet
 
 from . import codes, services, verification
 from .filters import CertificateBatchFilter, CertificateFilter
@@ -159,8 +160,8 @@ class CertificateBatchViewSet(ReadOnlyViewSet):
         )
 
 
-class IssueCertificatesMixin:
-    """Mixed into the course resource: ``POST /api/v1/courses/{id}/certificates/issue/``."""
+class CourseCertificatesViewSet(CourseActionsViewSet):
+    """The course resource's ``POST /api/v1/courses/{id}/certificates/issue/``."""
 
     @extend_schema(
         tags=["certificates"],

@@ -143,6 +143,29 @@ class CertificateStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
+# "Live": the certificate stands for its enrolment (issued, or on its way: pending, or failed and
+# awaiting a retry). At most one per enrolment, by the constraint below, built from this list.
+LIVE_STATUSES = [
+    CertificateStatus.PENDING.value,
+    CertificateStatus.FAILED.value,
+    CertificateStatus.VALID.value,
+]
+# "Finished": rendered and stored, whatever happened to it since.
+FINISHED_STATUSES = [
+    CertificateStatus.VALID.value,
+    CertificateStatus.REVOKED.value,
+    CertificateStatus.SUPERSEDED.value,
+]
+
+
+class CertificateQuerySet(models.QuerySet):
+    def live(self) -> "CertificateQuerySet":
+        return self.filter(status__in=LIVE_STATUSES)
+
+    def finished(self) -> "CertificateQuerySet":
+        return self.filter(status__in=FINISHED_STATUSES)
+
+
 class Certificate(TimeStamped):
     enrolment = models.ForeignKey(
         Enrolment,
@@ -193,6 +216,8 @@ class Certificate(TimeStamped):
         verbose_name=_("superseded by"),
     )
 
+    objects = CertificateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("certificate")
@@ -203,7 +228,7 @@ class Certificate(TimeStamped):
             # enrolment: a duplicated task or a second batch can never issue a second one.
             models.UniqueConstraint(
                 fields=["enrolment"],
-                condition=Q(status__in=["pending", "failed", "valid"]),
+                condition=Q(status__in=LIVE_STATUSES),
                 name="certificate_one_live_per_enrolment",
             )
         ]

@@ -32,22 +32,21 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.actor import actor
 from core.errors import ConflictError, DomainError
-from participants.models import Enrolment, EnrolmentStatus
-
-__all__ = ["CertificateBatch", "ConflictError", "DomainError"]
+from participants.models import Enrolment
 from trainings.models import Course
 
 from . import codes, signing
 from .labels import LANGUAGE_CODES
 from .merge import merge_in_child
 from .models import (
+    FINISHED_STATUSES,
     BatchStatus,
     Certificate,
     CertificateBatch,
@@ -56,12 +55,11 @@ from .models import (
     Signatory,
 )
 from .rendering import RenderError, builtin_design, qr_svg_data_uri, renderer
+from .selectors import eligible_enrolments
 from .snapshot import build_snapshot
 
 logger = logging.getLogger(__name__)
 
-LIVE = (CertificateStatus.PENDING, CertificateStatus.FAILED, CertificateStatus.VALID)
-FINISHED = (CertificateStatus.VALID, CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED)
 BUILTIN_DESIGN = "classic"
 
 
@@ -70,16 +68,6 @@ def _lease() -> dt.timedelta:
 
 
 # --- Who gets a certificate ----------------------------------------------------------------
-
-
-def eligible_enrolments(course: Course) -> QuerySet[Enrolment]:
-    """Enrolments that met the completion rule and have no live certificate yet."""
-    return (
-        Enrolment.objects.filter(course=course, status=EnrolmentStatus.COMPLETED)
-        .exclude(certificates__status__in=LIVE)
-        .select_related("participant__organisation")
-        .order_by("participant__last_name", "participant__first_name", "pk")
-    )
 
 
 def certificate_language(enrolment: Enrolment, course: Course, batch_language: str = "") -> str:
@@ -345,7 +333,7 @@ def certificates_render(*, certificate_ids: Iterable[int]) -> int:
 def batch_refresh(*, batch_id: int) -> CertificateBatch | None:
     """Recount the batch from its rows and finalise it when nothing is pending."""
     counts = Certificate.objects.filter(batch_id=batch_id).aggregate(
-        done=Count("pk", filter=Q(status__in=FINISHED)),
+        done=Count("pk", filter=Q(status__in=FINISHED_STATUSES)),
         failed=Count("pk", filter=Q(status=CertificateStatus.FAILED)),
         pending=Count("pk", filter=Q(status=CertificateStatus.PENDING)),
     )
@@ -394,7 +382,7 @@ def batch_finalize(*, batch_id: int) -> bool:
     # A certificate whose PDF was deleted (its trainee's personal data erased) stays in the
     # registry for verification but has nothing to bundle.
     issued = (
-        Certificate.objects.filter(batch=batch, status__in=FINISHED)
+        Certificate.objects.filter(batch=batch, status__in=FINISHED_STATUSES)
         .exclude(pdf="")
         .select_related("enrolment__participant")
         .order_by("enrolment__participant__last_name", "enrolment__participant__first_name", "pk")

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required
 from accounts.roles import COORDINATOR, PROJECT_TEAM
-from accounts.views import role_required
 from core.errors import DomainError
 from trainings.models import Course
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "participants",
     "experts",
     "certificates",
+    "portal",
 ]
 
 MIDDLEWARE = [

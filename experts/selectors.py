@@ -1,10 +1,12 @@
-"""Read-only queries about experts, shared with other apps (the manual library imports these)."""
+"""Read-only queries about experts: teaching history, upcoming sessions, the list filters, and the
+experts of a course for the course page. Which modules a login teaches is
+``trainings.selectors.modules_taught_by``."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -12,30 +14,6 @@ from django_countries import countries
 from trainings.models import Course, ThematicModule
 
 from .models import AssignmentRole, Expert, ExpertAssignment
-
-
-def modules_taught_by(user) -> QuerySet[ThematicModule]:
-    """The thematic modules a user teaches as an expert.
-
-    That is: the modules of the sessions their Expert is assigned to, the modules of the courses
-    they are assigned to as a whole, and their modules of expertise. A user without an Expert
-    record (or an anonymous user) gets an empty queryset. Lazy, one query when evaluated; built
-    from ``pk__in`` subqueries, so rows are never duplicated and callers may annotate or
-    prefetch freely.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ThematicModule.objects.none()
-    mine = ExpertAssignment.objects.filter(expert__user_id=user.pk)
-    expertise = Expert.modules.through.objects.filter(expert__user_id=user.pk)
-    whole_courses = Course.modules.through.objects.filter(
-        course__in=mine.filter(session__isnull=True).values("course_id")
-    )
-    return ThematicModule.objects.filter(
-        Q(pk__in=expertise.values("thematicmodule_id"))
-        | Q(pk__in=mine.filter(session__module__isnull=False).values("session__module_id"))
-        | Q(pk__in=whole_courses.values("thematicmodule_id"))
-    )
-
 
 # --- Teaching history ----------------------------------------------------------------------
 
@@ -186,3 +164,47 @@ def experts_speaking(queryset: QuerySet[Expert], code: str) -> QuerySet[Expert]:
 def expert_list_filter(params) -> ExpertListFilter:
     queryset = Expert.objects.prefetch_related("modules").order_by("last_name", "first_name", "pk")
     return ExpertListFilter(params or None, queryset=queryset)
+
+
+# --- The experts of a course -----------------------------------------------------------------
+
+
+def with_course_experts(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """``courses`` with their expert assignments prefetched, whole-course and per session, for
+    ``course_experts`` and the session list. The sessions must be prefetched already (as
+    ``trainings.selectors.course_detail_queryset`` does)."""
+    by_name = ExpertAssignment.objects.select_related("expert").order_by(
+        "expert__last_name", "expert__first_name"
+    )
+    with_session = ExpertAssignment.objects.select_related("expert", "session").order_by(
+        "expert__last_name", "expert__first_name", "session__date"
+    )
+    return courses.prefetch_related(
+        Prefetch("sessions__expert_assignments", queryset=by_name),
+        Prefetch("expert_assignments", queryset=with_session),
+    )
+
+
+@dataclass
+class CourseExpert:
+    """One expert of a course with the roles they hold and how many sessions they teach."""
+
+    expert: Expert
+    roles: list[str] = field(default_factory=list)
+    sessions: int = 0
+    whole_course: bool = False
+
+
+def course_experts(course: Course) -> list[CourseExpert]:
+    """The experts of a course fetched by ``with_course_experts`` (no further queries)."""
+    by_expert: dict[int, CourseExpert] = {}
+    for assignment in course.expert_assignments.all():
+        entry = by_expert.setdefault(assignment.expert_id, CourseExpert(expert=assignment.expert))
+        role = assignment.get_role_display()
+        if role not in entry.roles:
+            entry.roles.append(role)
+        if assignment.session_id:
+            entry.sessions += 1
+        else:
+            entry.whole_course = True
+    return list(by_expert.values())

@@ -16,8 +16,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, has_role
-from accounts.views import role_required
 from core.errors import DomainError
 
 from . import conflicts, selectors, services

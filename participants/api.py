@@ -6,28 +6,34 @@ the read serializer. Lists run a fixed number of queries.
 
 from dataclasses import asdict
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import downloads
 from core.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
 from core.errors import ConflictError
+from trainings import api as training_api
 
 from . import services
+from .course_api import CourseRegistrationMixin
+from .export_api import CourseExportsMixin
 from .filters import AttendanceFilter, EnrolmentFilter, OrganisationFilter, ParticipantFilter
-from .models import Attendance, Enrolment, Organisation, Participant, TeachBack
+from .models import Attendance, Enrolment, EnrolmentStatus, Organisation, Participant, TeachBack
 from .permissions import EnrolmentAccess, PeopleAccess
 from .privacy_api import ParticipantPrivacyMixin
 from .registration_api import RegistrationActionsMixin
 from .serializers import (
     AttendanceSerializer,
     AttendanceUpdateSerializer,
+    BulkEnrolResultSerializer,
+    BulkEnrolSerializer,
+    CourseSerializer,
     EnrolmentCreateSerializer,
     EnrolmentSerializer,
     ImportRefusedSerializer,
@@ -351,3 +357,64 @@ class TeachBackViewSet(ServiceModelViewSet):
             )
         except downloads.MissingFile as exc:
             raise NotFound("The file of this teach-back is missing from storage.") from exc
+
+
+@extend_schema(tags=["courses"])
+class CourseViewSet(CourseRegistrationMixin, CourseExportsMixin, training_api.CourseViewSet):
+    """Courses (ToT, cascade, workshop). Every role reads; coordinators write;
+    the project team and coordinators enrol participants."""
+
+    serializer_class = CourseSerializer
+    ordering_fields = [*training_api.CourseViewSet.ordering_fields, "enrolment_count"]
+
+    def get_queryset(self):
+        active = ~Q(enrolments__status=EnrolmentStatus.WITHDRAWN)
+        return (
+            super()
+            .get_queryset()
+            .annotate(enrolment_count=Count("enrolments", filter=active, distinct=True))
+        )
+
+    def get_serializer_class(self):
+        if self.action == "enrol":
+            return BulkEnrolSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(
+        summary="Enrol many participants at once",
+        description=(
+            "Idempotent: people already enrolled are counted as `existing` and left untouched. "
+            "Answers 201 when at least one enrolment was created, 200 otherwise."
+        ),
+        request=BulkEnrolSerializer,
+        responses={201: BulkEnrolResultSerializer, 200: BulkEnrolResultSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="enrolments",
+        permission_classes=[EnrolmentAccess],
+    )
+    def enrol(self, request, pk=None):
+        course = self.get_object()
+        payload = BulkEnrolSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        ids = list(dict.fromkeys(payload.validated_data["participants"]))
+        found = Participant.objects.in_bulk(ids)
+        unknown = [pk for pk in ids if pk not in found]
+        if unknown:
+            raise ValidationError(
+                {"participants": [f"Unknown participant ids: {', '.join(map(str, unknown))}."]}
+            )
+        result = services.enrolments_bulk_create(
+            course=course, participants=found.values(), by=request.user
+        )
+        body = BulkEnrolResultSerializer(
+            {
+                "created": len(result.created),
+                "existing": len(result.existing),
+                "enrolments": [e.pk for e in result.enrolments],
+            }
+        ).data
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(body, status=code)

@@ -18,8 +18,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role
-from accounts.views import role_required
 from core import downloads
 from core.errors import DomainError
 from trainings import selectors as training_selectors

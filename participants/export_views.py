@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
+from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES
-from accounts.views import role_required
 from core.errors import DomainError
 from trainings.models import Course
 

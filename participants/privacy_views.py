@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required
 from accounts.roles import COORDINATOR, PROJECT_TEAM, has_role
-from accounts.views import role_required
 from core.errors import DomainError
 
 from . import privacy

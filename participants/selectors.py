@@ -1,9 +1,12 @@
-"""Read queries for pages that list trainees. Nothing here writes."""
+"""Read queries for pages that list trainees and count them per course. Nothing here writes."""
 
 from django.db.models import Count, Q, QuerySet
 
-from participants.models import Enrolment, Participant
-from trainings.models import Course
+from participants.models import Enrolment, EnrolmentStatus, Participant
+from trainings.models import Course, CourseStatus
+
+# Withdrawn trainees stay on record but no longer count towards a course's numbers.
+ACTIVE_ENROLMENT = ~Q(enrolments__status=EnrolmentStatus.WITHDRAWN)
 
 
 def course_enrolments(course: Course) -> QuerySet[Enrolment]:
@@ -21,3 +24,21 @@ def recent_participants(limit: int = 10) -> QuerySet[Participant]:
     return Participant.objects.select_related("organisation__parent").order_by(
         "-created_at", "-pk"
     )[:limit]
+
+
+def with_trainee_count(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """``courses`` annotated with ``trainee_count``: their trainees who have not withdrawn."""
+    return courses.annotate(trainee_count=Count("enrolments", filter=ACTIVE_ENROLMENT))
+
+
+def courses_in_preparation() -> QuerySet[Course]:
+    """Open and running courses with their nominated and confirmed trainee counts."""
+    return (
+        Course.objects.filter(status__in=[CourseStatus.OPEN, CourseStatus.RUNNING])
+        .select_related("programme")
+        .annotate(
+            nominated=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.NOMINATED)),
+            confirmed=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.CONFIRMED)),
+        )
+        .order_by("start_date", "title")
+    )

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from certificates.models import Certificate
 from trainings.models import Course
+from trainings.serializers import CourseSerializer as CatalogueCourseSerializer
 
 from .models import (
     Attendance,
@@ -381,3 +382,35 @@ class TeachBackWriteSerializer(TeachBackSerializer):
 class TeachBackUpdateSerializer(TeachBackWriteSerializer):
     class Meta(TeachBackWriteSerializer.Meta):
         read_only_fields = [*TeachBackWriteSerializer.Meta.read_only_fields, "enrolment"]
+
+
+# A course as the API serves it: the catalogue's fields and the trainee count. (A comment, not a
+# docstring: drf-spectacular would publish a docstring as the schema's description.)
+class CourseSerializer(CatalogueCourseSerializer):
+    enrolment_count = serializers.IntegerField(
+        read_only=True, help_text="Enrolments that are not withdrawn."
+    )
+
+    class Meta(CatalogueCourseSerializer.Meta):
+        fields = [
+            *CatalogueCourseSerializer.Meta.fields[:-2],
+            "enrolment_count",
+            *CatalogueCourseSerializer.Meta.fields[-2:],  # created_at, updated_at
+        ]
+
+
+class BulkEnrolSerializer(serializers.Serializer):
+    participants = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=False,
+        max_length=2000,
+        help_text="Ids of the participants to enrol.",
+    )
+
+
+class BulkEnrolResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Enrolments created by this request.")
+    existing = serializers.IntegerField(help_text="Participants who were already enrolled.")
+    enrolments = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of all the requested enrolments."
+    )

@@ -26,13 +26,14 @@ PAGE_TEMPLATES = [
     "*.html",
     "includes/*.html",
     "accounts/*.html",
+    "portal/*.html",
     "trainings/*.html",
     "participants/*.html",
     "experts/*.html",
 ]
 PAGE_MODULES = [
     "accounts/views.py",
-    "trainings/views.py",
+    "portal/views.py",
     "trainings/selectors.py",
     "trainings/library_views.py",
     "participants/views.py",

@@ -7,16 +7,15 @@ per row).
 
 import logging
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from certificates.api import IssueCertificatesMixin
 from core import downloads
 from core.api import (
     DOWNLOAD_VIEW_OPTIONS,
@@ -24,11 +23,6 @@ from core.api import (
     ReadOnlyViewSet,
     ServiceModelViewSet,
 )
-from participants.course_api import CourseRegistrationMixin
-from participants.export_api import CourseExportsMixin
-from participants.models import EnrolmentStatus, Participant
-from participants.permissions import EnrolmentAccess
-from participants.services import enrolments_bulk_create
 
 from . import library, services
 from .filters import (
@@ -56,8 +50,6 @@ from .permissions import (
     ManualReaderAccess,
 )
 from .serializers import (
-    BulkEnrolResultSerializer,
-    BulkEnrolSerializer,
     CourseSerializer,
     CourseSessionSerializer,
     ManualAttachmentSerializer,
@@ -367,11 +359,13 @@ class ManualBundleViewSet(ApiViewSetMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 @extend_schema(tags=["courses"])
-class CourseViewSet(
-    IssueCertificatesMixin, CourseRegistrationMixin, CourseExportsMixin, ServiceModelViewSet
-):
-    """Courses (ToT, cascade, workshop). Every role reads; coordinators write;
-    the project team and coordinators enrol participants."""
+class CourseViewSet(ServiceModelViewSet):
+    """Courses (ToT, cascade, workshop). Every role reads; coordinators write.
+
+    The catalogue part of the course resource. What ``/api/v1/courses/`` serves is
+    ``participants.api.CourseViewSet``, which adds the trainee count and enrolling; the apps
+    above add their own actions under ``/api/v1/courses/{id}/`` with ``CourseActionsViewSet``.
+    """
 
     serializer_class = CourseSerializer
     permission_classes = [CatalogueAccess]
@@ -386,21 +380,16 @@ class CourseViewSet(
         "programme__name",
         "programme__acronym",
     ]
-    ordering_fields = ["start_date", "end_date", "title", "code", "status", "enrolment_count"]
+    ordering_fields = ["start_date", "end_date", "title", "code", "status"]
     ordering = ["-start_date", "title"]
 
     def get_queryset(self):
-        active = ~Q(enrolments__status=EnrolmentStatus.WITHDRAWN)
-        return Course.objects.annotate(
-            enrolment_count=Count("enrolments", filter=active, distinct=True)
-        ).prefetch_related("modules")
+        return Course.objects.prefetch_related("modules")
 
     def get_serializer_class(self):
-        if self.action == "enrol":
-            return BulkEnrolSerializer
         if self.action == "manual_bundle":
             return ManualBundleRequestSerializer
-        return CourseSerializer
+        return self.serializer_class
 
     @extend_schema(
         tags=["manuals"],
@@ -427,42 +416,16 @@ class CourseViewSet(
         body = ManualBundleSerializer(bundle, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(
-        summary="Enrol many participants at once",
-        description=(
-            "Idempotent: people already enrolled are counted as `existing` and left untouched. "
-            "Answers 201 when at least one enrolment was created, 200 otherwise."
-        ),
-        request=BulkEnrolSerializer,
-        responses={201: BulkEnrolResultSerializer, 200: BulkEnrolResultSerializer},
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="enrolments",
-        permission_classes=[EnrolmentAccess],
-    )
-    def enrol(self, request, pk=None):
-        course = self.get_object()
-        payload = BulkEnrolSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        ids = list(dict.fromkeys(payload.validated_data["participants"]))
-        found = Participant.objects.in_bulk(ids)
-        unknown = [pk for pk in ids if pk not in found]
-        if unknown:
-            raise ValidationError(
-                {"participants": [f"Unknown participant ids: {', '.join(map(str, unknown))}."]}
-            )
-        result = enrolments_bulk_create(course=course, participants=found.values(), by=request.user)
-        body = BulkEnrolResultSerializer(
-            {
-                "created": len(result.created),
-                "existing": len(result.existing),
-                "enrolments": [e.pk for e in result.enrolments],
-            }
-        ).data
-        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(body, status=code)
+
+@extend_schema(tags=["courses"])
+class CourseActionsViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
+    """The base of the actions other apps add under ``/api/v1/courses/{id}/`` (completion,
+    exports, certificates...): each app registers a subclass with its ``@action``s on the
+    ``courses`` prefix of its own router, so the course resource grows without this app
+    importing them. The queryset only finds the course; each action's permission decides."""
+
+    queryset = Course.objects.all()
+    permission_classes = [CatalogueAccess]
 
 
 @extend_schema(tags=["sessions"])

@@ -31,8 +31,6 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from experts.models import Expert, ExpertAssignment
-
 from .languages import Language
 from .models import (
     BundleStatus,
@@ -72,24 +70,6 @@ def current_manuals(language: str = "") -> QuerySet[Manual]:
     return manuals.prefetch_related(Prefetch("attachments", queryset=attachments))
 
 
-# --- "My modules" ----------------------------------------------------------------------------
-
-
-def is_expert(user: AbstractBaseUser) -> bool:
-    return user.is_authenticated and Expert.objects.filter(user=user).exists()
-
-
-def expert_module_ids(user: AbstractBaseUser) -> QuerySet:
-    """Ids of the modules an expert linked to ``user`` teaches or knows: the modules of the
-    courses they are assigned to as a whole, the modules of the sessions they are assigned to,
-    and their own modules of expertise. A subquery, not a list."""
-    assignments = ExpertAssignment.objects.filter(expert__user=user)
-    whole_courses = assignments.filter(session__isnull=True).values("course")
-    sessions = assignments.filter(session__isnull=False).values("session")
-    condition = Q(courses__in=whole_courses) | Q(sessions__in=sessions) | Q(experts__user=user)
-    return ThematicModule.objects.filter(condition).values("pk")
-
-
 # --- The library page ------------------------------------------------------------------------
 
 
@@ -117,7 +97,7 @@ def library_cards(
     user_modules: QuerySet | None = None,
 ) -> list[ModuleCard]:
     """The cards of the library page, filtered by module, language, course (the modules that
-    course teaches) and ``user_modules`` (ids, see ``expert_module_ids``). Three queries."""
+    course teaches) and ``user_modules`` (ids, see ``selectors.modules_taught_by``). Three queries."""
     modules = ThematicModule.objects.all()
     if module is not None:
         modules = modules.filter(pk=module.pk)

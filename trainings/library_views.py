@@ -23,12 +23,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, has_role
-from accounts.views import role_required
 from core import downloads
 from core.errors import DomainError
 
-from . import library, services
+from . import library, selectors, services
 from .languages import Language
 from .models import (
     AttachmentKind,
@@ -106,7 +106,7 @@ class DownloadLogFilterForm(forms.Form):
 def library_page(request: HttpRequest) -> HttpResponse:
     """Module cards. A trainer linked to an expert record sees "My modules" by default; the
     filter form sends ``filtered=1``, so unticking it shows every module."""
-    expert = library.is_expert(request.user)
+    expert = selectors.is_expert(request.user)
     params = request.GET.copy()
     if "filtered" not in params and expert:
         params["mine"] = "on"
@@ -117,7 +117,9 @@ def library_page(request: HttpRequest) -> HttpResponse:
         module=filters.get("module"),
         language=filters.get("language") or "",
         course=course,
-        user_modules=library.expert_module_ids(request.user) if filters.get("mine") else None,
+        user_modules=selectors.modules_taught_by(request.user).values("pk")
+        if filters.get("mine")
+        else None,
     )
     bundle = None
     if course is not None:

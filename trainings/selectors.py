@@ -8,13 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from certificates.models import CertificateStatus
-from experts.models import Expert, ExpertAssignment
-from participants.models import EnrolmentStatus
 from trainings.languages import Language
 from trainings.models import (
     Course,
@@ -25,9 +23,6 @@ from trainings.models import (
     Programme,
     ThematicModule,
 )
-
-# Withdrawn trainees stay on record but no longer count towards a course's numbers.
-_ACTIVE_ENROLMENT = ~Q(enrolments__status=EnrolmentStatus.WITHDRAWN)
 
 
 class CourseListFilter(django_filters.FilterSet):
@@ -60,67 +55,23 @@ class CourseListFilter(django_filters.FilterSet):
         return queryset
 
 
-def course_list_filter(params) -> CourseListFilter:
-    """The filtered course list; ``.qs`` carries ``trainee_count`` on every course."""
+def course_list_filter(params, queryset: QuerySet[Course]) -> CourseListFilter:
+    """The course list page's filters applied to ``queryset`` (which carries what the page
+    shows beyond the course, e.g. trainee counts; see ``portal.selectors``)."""
     # Explicit ordering: Meta.ordering is not applied to aggregated (GROUP BY) queries.
-    queryset = (
-        Course.objects.select_related("programme")
-        .annotate(trainee_count=Count("enrolments", filter=_ACTIVE_ENROLMENT))
-        .order_by("-start_date", "title", "pk")
-    )
+    queryset = queryset.select_related("programme").order_by("-start_date", "title", "pk")
     return CourseListFilter(params or None, queryset=queryset)
 
 
 def course_detail_queryset() -> QuerySet[Course]:
-    """Courses with everything the detail page shows, except the trainees (see
-    ``participants.selectors.course_enrolments``), which not every reader may see."""
-    sessions = CourseSession.objects.select_related("module").prefetch_related(
-        "trainers",
-        Prefetch(
-            "expert_assignments",
-            queryset=ExpertAssignment.objects.select_related("expert").order_by(
-                "expert__last_name", "expert__first_name"
-            ),
-        ),
+    """Courses with their programme, parent, cascades, modules and sessions (with the
+    sessions' trainers). The course page adds the experts and counts of the apps above."""
+    sessions = CourseSession.objects.select_related("module").prefetch_related("trainers")
+    return Course.objects.select_related("programme", "parent").prefetch_related(
+        Prefetch("cascades", queryset=Course.objects.order_by("start_date", "title")),
+        "modules",
+        Prefetch("sessions", queryset=sessions),
     )
-    assignments = ExpertAssignment.objects.select_related("expert", "session").order_by(
-        "expert__last_name", "expert__first_name", "session__date"
-    )
-    return (
-        Course.objects.select_related("programme", "parent")
-        .annotate(trainee_count=Count("enrolments", filter=_ACTIVE_ENROLMENT))
-        .prefetch_related(
-            Prefetch("cascades", queryset=Course.objects.order_by("start_date", "title")),
-            "modules",
-            Prefetch("sessions", queryset=sessions),
-            Prefetch("expert_assignments", queryset=assignments),
-        )
-    )
-
-
-@dataclass
-class CourseExpert:
-    """One expert of a course with the roles they hold and how many sessions they teach."""
-
-    expert: Expert
-    roles: list[str] = field(default_factory=list)
-    sessions: int = 0
-    whole_course: bool = False
-
-
-def course_experts(course: Course) -> list[CourseExpert]:
-    """The experts of a course fetched by ``course_detail_queryset`` (no further queries)."""
-    by_expert: dict[int, CourseExpert] = {}
-    for assignment in course.expert_assignments.all():
-        entry = by_expert.setdefault(assignment.expert_id, CourseExpert(expert=assignment.expert))
-        role = assignment.get_role_display()
-        if role not in entry.roles:
-            entry.roles.append(role)
-        if assignment.session_id:
-            entry.sessions += 1
-        else:
-            entry.whole_course = True
-    return list(by_expert.values())
 
 
 def language_labels(codes: list[str]) -> list[str]:
@@ -144,6 +95,36 @@ def courses_taught_by(user: AbstractBaseUser) -> QuerySet[Course]:
 
 def user_teaches_course(user: AbstractBaseUser, course: Course) -> bool:
     return courses_taught_by(user).filter(pk=course.pk).exists()
+
+
+def is_expert(user: AbstractBaseUser) -> bool:
+    """True for a login linked to a visiting expert's record."""
+    if user is None or not user.is_authenticated:
+        return False
+    return get_user_model().objects.filter(pk=user.pk, expert__isnull=False).exists()
+
+
+def modules_taught_by(user: AbstractBaseUser) -> QuerySet[ThematicModule]:
+    """The thematic modules a user teaches as an expert: the modules of the sessions their
+    expert record is assigned to, the modules of the courses it is assigned to as a whole, and
+    its modules of expertise. Anonymous users and logins without an expert record get none.
+
+    Lazy, one query when evaluated, built from ``pk__in`` subqueries: rows are never duplicated
+    and callers may annotate or filter freely (the library's "My modules" filter does).
+    """
+    if user is None or not user.is_authenticated:
+        return ThematicModule.objects.none()
+    whole_courses = Course.objects.filter(
+        expert_assignments__expert__user=user, expert_assignments__session__isnull=True
+    )
+    sessions = CourseSession.objects.filter(
+        expert_assignments__expert__user=user, module__isnull=False
+    )
+    return ThematicModule.objects.filter(
+        Q(pk__in=ThematicModule.objects.filter(experts__user=user).values("pk"))
+        | Q(pk__in=sessions.values("module_id"))
+        | Q(pk__in=ThematicModule.objects.filter(courses__in=whole_courses).values("pk"))
+    )
 
 
 @dataclass
@@ -176,43 +157,9 @@ def trainer_modules(user: AbstractBaseUser) -> list[ModuleManuals]:
     return result
 
 
-def courses_in_preparation() -> QuerySet[Course]:
-    """Open and running courses with their nominated and confirmed trainee counts."""
-    return (
-        Course.objects.filter(status__in=[CourseStatus.OPEN, CourseStatus.RUNNING])
-        .select_related("programme")
-        .annotate(
-            nominated=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.NOMINATED)),
-            confirmed=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.CONFIRMED)),
-        )
-        .order_by("start_date", "title")
-    )
-
-
 def course_status_counts() -> list[tuple[str, str, int]]:
     """(status, label, number of courses) for every status, zeros included, in workflow order."""
     counts: dict[str, int] = defaultdict(int)
     for row in Course.objects.values("status").annotate(n=Count("pk")).order_by():
         counts[row["status"]] = row["n"]
     return [(value, label, counts[value]) for value, label in CourseStatus.choices]
-
-
-def completed_courses(limit: int = 10) -> QuerySet[Course]:
-    """The latest completed courses with their completed trainees and valid certificates."""
-    return (
-        Course.objects.filter(status=CourseStatus.COMPLETED)
-        .select_related("programme")
-        .annotate(
-            completed_count=Count(
-                "enrolments",
-                filter=Q(enrolments__status=EnrolmentStatus.COMPLETED),
-                distinct=True,
-            ),
-            certificate_count=Count(
-                "enrolments__certificates",
-                filter=Q(enrolments__certificates__status=CertificateStatus.VALID),
-                distinct=True,
-            ),
-        )
-        .order_by("-end_date", "title")[:limit]
-    )

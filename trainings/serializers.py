@@ -313,9 +313,6 @@ class CourseSerializer(CountryFieldMixin, serializers.ModelSerializer):
         default=Decimal("0.80"),
         help_text="Share of course days a trainee must attend to complete; 0.80 means 80%.",
     )
-    enrolment_count = serializers.IntegerField(
-        read_only=True, help_text="Enrolments that are not withdrawn."
-    )
 
     class Meta:
         model = Course
@@ -342,7 +339,6 @@ class CourseSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "min_attendance_share",
             "min_post_test_score",
             "requires_teachback",
-            "enrolment_count",
             "created_at",
             "updated_at",
         ]
@@ -379,20 +375,3 @@ class CourseSessionSerializer(serializers.ModelSerializer):
                 {"end_time": ["The session must end after it starts."]}
             )
         return attrs
-
-
-class BulkEnrolSerializer(serializers.Serializer):
-    participants = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-        allow_empty=False,
-        max_length=2000,
-        help_text="Ids of the participants to enrol.",
-    )
-
-
-class BulkEnrolResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField(help_text="Enrolments created by this request.")
-    existing = serializers.IntegerField(help_text="Participants who were already enrolled.")
-    enrolments = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Ids of all the requested enrolments."
-    )

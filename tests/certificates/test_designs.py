@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from certificates import services
 from certificates.models import CertificateDesign
 from certificates.rendering import RenderError, builtin_design, renderer
+from core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -58,5 +59,5 @@ def test_changing_a_design_bumps_its_version():
 
 
 def test_a_broken_design_is_refused_with_the_reason():
-    with pytest.raises(services.DomainError, match="design has an error"):
+    with pytest.raises(DomainError, match="design has an error"):
         services.design_save(design=CertificateDesign(name="Broken", html="{% if %}", css=""))

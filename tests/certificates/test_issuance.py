@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from certificates import codes, services, signing
 from certificates.models import BatchStatus, Certificate, CertificateStatus
+from core.errors import ConflictError
 from tests.factories import (
     CourseFactory,
     EnrolmentFactory,
@@ -97,7 +98,7 @@ def test_issuing_again_creates_nothing_new(course, carol, django_capture_on_comm
     completed(course, 2)
     issue(course, carol, django_capture_on_commit_callbacks)
 
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         issue(course, carol, django_capture_on_commit_callbacks)
     assert Certificate.objects.count() == 2
 
@@ -192,7 +193,7 @@ def test_revoke_and_reissue_keep_history(course, carol, django_capture_on_commit
     services.certificate_revoke(certificate=new, reason="Issued in error", by=carol)
     new.refresh_from_db()
     assert new.status == CertificateStatus.REVOKED and new.revoked_reason == "Issued in error"
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.certificate_revoke(certificate=new, reason="again", by=carol)
 
 
@@ -211,7 +212,7 @@ def test_an_erased_trainee_is_not_reissued_and_the_bundle_skips_their_pdf(
     erased.refresh_from_db()
     assert not erased.pdf and erased.status == CertificateStatus.VALID
 
-    with pytest.raises(services.ConflictError, match="personal data was erased"):
+    with pytest.raises(ConflictError, match="personal data was erased"):
         services.certificate_reissue(certificate=erased, reason="Name corrected", by=carol)
 
     # Rebuilding the batch's bundle (after a retry, say) leaves the erased PDF out.

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 
 from core.errors import DomainError, NotPermittedError
 from experts.models import Expert
-from experts.selectors import modules_taught_by
 from experts.services import expert_grant_login
 from tests.api_fixtures import fast_passwords, fresh_throttles  # noqa: F401  (fixtures)
 from tests.factories import (
@@ -25,6 +24,7 @@ from tests.factories import (
     ThematicModuleFactory,
     UserFactory,
 )
+from trainings.selectors import modules_taught_by
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from certificates import services
 from certificates.labels import LANGUAGE_CODES
-from certificates.models import BatchStatus, Certificate, CertificateStatus
+from certificates.models import BatchStatus, Certificate, CertificateBatch, CertificateStatus
 from core.errors import DomainError
 from trainings.models import Course
 
@@ -58,7 +58,7 @@ class Command(BaseCommand):
     def _watch(self, batch_id: int, timeout: float):
         started = time.monotonic()
         while True:
-            batch = services.CertificateBatch.objects.get(pk=batch_id)
+            batch = CertificateBatch.objects.get(pk=batch_id)
             self._bar(batch.done, batch.failed, batch.total)
             if batch.status in (BatchStatus.DONE, BatchStatus.FAILED):
                 return batch

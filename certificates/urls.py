@@ -1,0 +1,30 @@
+"""Certificate pages: issuing for a course, batch progress, design previews, public verification."""
+
+from django.urls import path
+
+from certificates import views
+
+urlpatterns = [
+    path(
+        "courses/<int:pk>/certificates/issue/",
+        views.issue_for_course,
+        name="course-issue-certificates",
+    ),
+    path(
+        "certificates/batches/<int:pk>/progress/",
+        views.batch_progress,
+        name="batch-progress",
+    ),
+    path(
+        "certificates/designs/preview/",
+        views.design_preview,
+        name="builtin-design-preview",
+    ),
+    path(
+        "certificates/designs/<int:pk>/preview/",
+        views.design_preview,
+        name="design-preview",
+    ),
+    path("verify/", views.verify_form, name="verify-form"),
+    path("verify/<str:code>/", views.verify_page, name="verify"),
+]
