@@ -4,12 +4,8 @@ Kept here rather than in the UI's translation catalogues: this is document text 
 into each certificate's snapshot, reviewed as a whole, and must not change when a UI string does.
 """
 
-LANGUAGE_CHOICES = [
-    ("en", "English"),
-    ("ru", "Русский"),
-    ("ar", "العربية"),
-    ("ar-en", "العربية + English"),
-]
+from trainings.languages import DOCUMENT_LANGUAGE_CHOICES as LANGUAGE_CHOICES
+
 LANGUAGE_CODES = [code for code, _label in LANGUAGE_CHOICES]
 
 SIDE_LABELS = {

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("participants.api_urls")),
     path("", include("experts.api_urls")),
     path("", include("certificates.api_urls")),
+    path("", include("delivery.api_urls")),
     re_path(r"", api_not_found, name="not-found"),
 ]

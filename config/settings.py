@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "participants",
     "experts",
     "certificates",
+    "delivery",
     "portal",
 ]
 
@@ -148,7 +149,7 @@ MEDIA_URL = "/media-not-public/"
 # Uploads above this size are refused with a clear message (manuals, nomination lists).
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=50 * 1024 * 1024)
 # The teach-back module a ToT trainee presents passes at this evaluator's score (out of 100),
-# where the course requires one (participants.completion).
+# where the course requires one (delivery.completion).
 TEACHBACK_PASS_SCORE = env.int("TEACHBACK_PASS_SCORE", default=60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("experts.urls")),
     path("", include("certificates.urls")),
+    path("", include("delivery.urls")),
 ]

@@ -6,7 +6,7 @@ applies the same rules as the API and the pages (phone normalisation, who may ma
 completed, which days are course days).
 
 Exports are opened in spreadsheet programs, so every exported text cell that a spreadsheet would
-read as a formula is neutralised (``participants.spreadsheets.neutralise_formula``); the
+read as a formula is neutralised (``core.spreadsheets.neutralise_formula``); the
 library's own setting only strips a leading ``=`` and leaves ``+``, ``-`` and ``@`` live.
 """
 
@@ -24,9 +24,9 @@ from import_export.admin import ImportExportModelAdmin
 
 from accounts.admin import ServiceErrorsAdminMixin, adopt
 from core.records import record_delete
+from core.spreadsheets import FORMULA_TRIGGERS, neutralise_formula
 
 from .models import (
-    Attendance,
     Enrolment,
     EnrolmentStatusChange,
     Gender,
@@ -36,15 +36,12 @@ from .models import (
 from .services import (
     ENROLMENT_EDITABLE_FIELDS,
     PARTICIPANT_FIELDS,
-    attendance_record,
-    attendance_update,
     enrolment_create,
     enrolment_update,
     participant_create,
     participant_update,
     phone_normalise,
 )
-from .spreadsheets import FORMULA_TRIGGERS, neutralise_formula
 
 # --- Import / export ----------------------------------------------------------------------
 
@@ -250,20 +247,6 @@ def enrolment_save_from_form(form, user) -> None:
     adopt(enrolment, current)
 
 
-def attendance_save_from_form(form, user) -> None:
-    attendance, data = form.instance, form.cleaned_data
-    if attendance.pk is None:
-        saved, _created = attendance_record(
-            enrolment=attendance.enrolment, date=data["date"], present=data["present"], by=user
-        )
-    else:
-        current = Attendance.objects.select_related("enrolment__course").get(pk=attendance.pk)
-        saved = attendance_update(
-            attendance=current, date=data["date"], present=data["present"], by=user
-        )
-    adopt(attendance, saved)
-
-
 def save_formset_through(formset, save_form, user) -> None:
     """Save an inline formset form by form through ``save_form``; deletions go through
     ``record_delete``, which refuses rows other rows still refer to."""
@@ -403,16 +386,6 @@ class ParticipantAdmin(ServiceErrorsAdminMixin, ImportExportModelAdmin):
         save_enrolment_formset(formset, request.user)
 
 
-class AttendanceInline(admin.TabularInline):
-    model = Attendance
-    fields = ("date", "present", "recorded_by", "recorded_at")
-    readonly_fields = ("recorded_by", "recorded_at")
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("recorded_by")
-
-
 @admin.register(Enrolment)
 class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -443,7 +416,6 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = (AttendanceInline,)
 
     def get_queryset(self, request):
         return (
@@ -489,30 +461,3 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         enrolment_save_from_form(form, request.user)
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Attendance:
-            save_formset_through(formset, attendance_save_from_form, request.user)
-
-
-@admin.register(Attendance)
-class AttendanceAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
-    list_display = ("enrolment", "date", "present", "recorded_by", "recorded_at")
-    list_filter = ("present", "enrolment__course", "date")
-    search_fields = (
-        "enrolment__participant__first_name",
-        "enrolment__participant__last_name",
-        "enrolment__participant__native_name",
-        "enrolment__course__code",
-    )
-    list_select_related = ("enrolment__participant", "enrolment__course", "recorded_by")
-    autocomplete_fields = ("enrolment",)
-    readonly_fields = ("recorded_by", "recorded_at")
-    date_hierarchy = "date"
-
-    def get_readonly_fields(self, request, obj=None):
-        fixed = ("enrolment",) if obj is not None else ()
-        return (*fixed, *self.readonly_fields)
-
-    def save_model(self, request, obj, form, change):
-        attendance_save_from_form(form, request.user)

@@ -7,45 +7,35 @@ the read serializer. Lists run a fixed number of queries.
 from dataclasses import asdict
 
 from django.db.models import Count, Q
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core import downloads
-from core.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
-from core.errors import ConflictError
+from core.api import ApiViewSetMixin, ServiceModelViewSet
 from trainings import api as training_api
 
 from . import services
-from .course_api import CourseRegistrationMixin
-from .export_api import CourseExportsMixin
-from .filters import AttendanceFilter, EnrolmentFilter, OrganisationFilter, ParticipantFilter
-from .models import Attendance, Enrolment, EnrolmentStatus, Organisation, Participant, TeachBack
+from .filters import EnrolmentFilter, OrganisationFilter, ParticipantFilter
+from .models import Enrolment, EnrolmentStatus, Organisation, Participant
 from .permissions import EnrolmentAccess, PeopleAccess
 from .privacy_api import ParticipantPrivacyMixin
 from .registration_api import RegistrationActionsMixin
 from .serializers import (
-    AttendanceSerializer,
-    AttendanceUpdateSerializer,
     BulkEnrolResultSerializer,
     BulkEnrolSerializer,
+    BulkStatusSerializer,
     CourseSerializer,
     EnrolmentCreateSerializer,
     EnrolmentSerializer,
     ImportRefusedSerializer,
     ImportReportSerializer,
     OrganisationSerializer,
-    OverrideSerializer,
     ParticipantImportSerializer,
     ParticipantSerializer,
     StatusChangeSerializer,
-    TeachBackSerializer,
-    TeachBackUpdateSerializer,
-    TeachBackWriteSerializer,
 )
 
 
@@ -140,6 +130,24 @@ class ParticipantViewSet(RegistrationActionsMixin, ParticipantPrivacyMixin, Serv
         return Response(ImportReportSerializer(asdict(report)).data)
 
 
+class EnrolmentScope:
+    """Which enrolments a request may reach and the role rule, shared by the enrolment
+    resource and the actions other apps add under ``/api/v1/enrolments/{id}/``."""
+
+    permission_classes = [EnrolmentAccess]
+
+    def get_queryset(self):
+        return Enrolment.objects.all()
+
+
+class EnrolmentActionsViewSet(EnrolmentScope, ApiViewSetMixin, viewsets.GenericViewSet):
+    """The base of the actions other apps add under ``/api/v1/enrolments/{id}/``, registered
+    on the ``enrolments`` prefix of their own router (see ``delivery.api``)."""
+
+    filterset_class = None  # actions may set their own (DRF only accepts known attributes)
+    ordering_fields: list[str] = []  # get_object() runs the filters: ?ordering= is ignored
+
+
 @extend_schema_view(
     create=extend_schema(
         summary="Enrol one participant",
@@ -157,11 +165,10 @@ class ParticipantViewSet(RegistrationActionsMixin, ParticipantPrivacyMixin, Serv
     ),
 )
 @extend_schema(tags=["enrolments"])
-class EnrolmentViewSet(ServiceModelViewSet):
+class EnrolmentViewSet(EnrolmentScope, ServiceModelViewSet):
     """Participants in courses, with status and test scores. Every role reads; the
     project team and coordinators write; only coordinators set completed or failed."""
 
-    permission_classes = [EnrolmentAccess]
     filterset_class = EnrolmentFilter
     search_fields = [
         "participant__first_name",
@@ -173,9 +180,6 @@ class EnrolmentViewSet(ServiceModelViewSet):
     ]
     ordering_fields = ["created_at", "status", "status_changed_at", "post_test_score"]
     ordering = ["course", "participant__last_name", "participant__first_name"]
-
-    def get_queryset(self):
-        return Enrolment.objects.all()
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -193,25 +197,6 @@ class EnrolmentViewSet(ServiceModelViewSet):
         return services.enrolment_update(enrolment=instance, by=self.request.user, **data)
 
     @extend_schema(
-        summary="Override the completion rule for one trainee",
-        description=(
-            "Coordinators only: `completed` or `failed` against the rule, with a required "
-            "`reason` kept in the enrolment, its history and the audit log. Closing the course "
-            "keeps the decision."
-        ),
-        request=OverrideSerializer,
-        responses={200: EnrolmentSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def override(self, request, pk=None):
-        payload = OverrideSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        enrolment = services.enrolment_override(
-            enrolment=self.get_object(), **payload.validated_data, by=request.user
-        )
-        return Response(EnrolmentSerializer(enrolment, context=self.get_serializer_context()).data)
-
-    @extend_schema(
         summary="The enrolment's status history",
         description="Every status it had, oldest first: from, to, reason, when and by whom.",
         responses={200: StatusChangeSerializer(many=True)},
@@ -222,147 +207,14 @@ class EnrolmentViewSet(ServiceModelViewSet):
         return Response(StatusChangeSerializer(changes, many=True).data)
 
 
-@extend_schema_view(
-    create=extend_schema(
-        summary="Record one trainee's attendance on one course day",
-        description="Recording a day that is already recorded updates it (200); a new day "
-        "answers 201.",
-        responses={201: AttendanceSerializer, 200: AttendanceSerializer},
-    ),
-    update=extend_schema(request=AttendanceUpdateSerializer, responses=AttendanceSerializer),
-    partial_update=extend_schema(
-        request=AttendanceUpdateSerializer, responses=AttendanceSerializer
-    ),
-)
-@extend_schema(tags=["attendance"])
-class AttendanceViewSet(ServiceModelViewSet):
-    """Daily attendance of enrolled trainees. Every role reads; the project team and
-    coordinators record it."""
-
-    permission_classes = [EnrolmentAccess]
-    filterset_class = AttendanceFilter
-    search_fields = [
-        "enrolment__participant__first_name",
-        "enrolment__participant__last_name",
-        "enrolment__participant__native_name",
-    ]
-    ordering_fields = ["date", "recorded_at"]
-    ordering = ["enrolment", "date"]
-
-    def get_queryset(self):
-        return Attendance.objects.all()
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return AttendanceUpdateSerializer
-        return AttendanceSerializer
-
-    def create(self, request, *args, **kwargs):
-        serializer = AttendanceSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        row, created = services.attendance_record(**serializer.validated_data, by=request.user)
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(AttendanceSerializer(row).data, status=code)
-
-    def update_object(self, instance, data: dict):
-        return services.attendance_update(attendance=instance, by=self.request.user, **data)
-
-
-@extend_schema_view(
-    create=extend_schema(
-        summary="Record a trainee's teach-back module",
-        description=(
-            "Multipart or JSON. One per enrolment (409 for a second). The optional `file` is "
-            "checked by content (PDF, DOCX, PPTX, XLSX, ODT or ZIP) and size, and stored under a "
-            "generated name; its cleaned name is kept for display."
-        ),
-        request={
-            "multipart/form-data": TeachBackWriteSerializer,
-            "application/json": TeachBackWriteSerializer,
-        },
-        responses={201: TeachBackSerializer},
-    ),
-    update=extend_schema(
-        request={
-            "multipart/form-data": TeachBackUpdateSerializer,
-            "application/json": TeachBackUpdateSerializer,
-        },
-        responses={200: TeachBackSerializer},
-    ),
-    partial_update=extend_schema(
-        request={
-            "multipart/form-data": TeachBackUpdateSerializer,
-            "application/json": TeachBackUpdateSerializer,
-        },
-        responses={200: TeachBackSerializer},
-    ),
-)
-@extend_schema(tags=["enrolments"])
-class TeachBackViewSet(ServiceModelViewSet):
-    """The module each ToT trainee prepares and presents, with the evaluator's score. Every
-    role reads; the project team and coordinators record it."""
-
-    permission_classes = [EnrolmentAccess]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-    filterset_fields = ["enrolment", "enrolment__course", "module"]
-    search_fields = ["title", "evaluator", "enrolment__participant__last_name"]
-    ordering_fields = ["created_at", "score"]
-    ordering = ["enrolment"]
-
-    def get_queryset(self):
-        return TeachBack.objects.select_related("recorded_by")
-
-    def get_serializer_class(self):
-        if self.action == "create":
-            return TeachBackWriteSerializer
-        if self.action in ("update", "partial_update"):
-            return TeachBackUpdateSerializer
-        return TeachBackSerializer
-
-    def create(self, request, *args, **kwargs):
-        payload = TeachBackWriteSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        fields = dict(payload.validated_data)
-        enrolment = fields.pop("enrolment")
-        if TeachBack.objects.filter(enrolment=enrolment).exists():
-            raise ConflictError(
-                "This trainee's teach-back is already recorded: change it instead (PATCH)."
-            )
-        teachback = services.teachback_save(enrolment=enrolment, by=request.user, **fields)
-        return Response(TeachBackSerializer(teachback).data, status=status.HTTP_201_CREATED)
-
-    def update_object(self, instance, data: dict):
-        return services.teachback_save(enrolment=instance.enrolment, by=self.request.user, **data)
-
-    @extend_schema(
-        summary="Download the teach-back file",
-        responses={
-            (200, "*/*"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, as an attachment."
-            ),
-            302: OpenApiResponse(description="With S3 storage: a short-lived signed URL."),
-        },
-    )
-    @action(detail=True, methods=["get"], **DOWNLOAD_VIEW_OPTIONS)
-    def download(self, request, pk=None):
-        teachback = self.get_object()
-        if not teachback.file:
-            raise NotFound("This teach-back has no file.")
-        try:
-            return downloads.serve(
-                teachback.file,
-                filename=teachback.original_name or f"teachback-{teachback.pk}",
-                content_type=teachback.content_type,
-                record=lambda: None,
-            )
-        except downloads.MissingFile as exc:
-            raise NotFound("The file of this teach-back is missing from storage.") from exc
-
-
 @extend_schema(tags=["courses"])
-class CourseViewSet(CourseRegistrationMixin, CourseExportsMixin, training_api.CourseViewSet):
+class CourseViewSet(training_api.CourseViewSet):
     """Courses (ToT, cascade, workshop). Every role reads; coordinators write;
     the project team and coordinators enrol participants."""
+
+    # The docstring above is published in the API schema. Here: the catalogue part is
+    # trainings'; this adds the trainee count, enrolling and status changes; running the course
+    # (completion, attendance, files) adds its actions in delivery.api, certificates in theirs.
 
     serializer_class = CourseSerializer
     ordering_fields = [*training_api.CourseViewSet.ordering_fields, "enrolment_count"]
@@ -418,3 +270,35 @@ class CourseViewSet(CourseRegistrationMixin, CourseExportsMixin, training_api.Co
         ).data
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(body, status=code)
+
+    @extend_schema(
+        tags=["enrolments"],
+        summary="Set one status on many trainees of the course",
+        description=(
+            "All or nothing: an enrolment of another course, or a change the user may not make "
+            "(only coordinators set completed or failed) refuses the whole request. Moving "
+            "someone off the waiting list needs a free seat (409 otherwise)."
+        ),
+        request=BulkStatusSerializer,
+        responses={200: EnrolmentSerializer(many=True)},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="enrolments/status",
+        url_name="enrolments-status",
+        permission_classes=[EnrolmentAccess],
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def enrolments_status(self, request, pk=None):
+        payload = BulkStatusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        enrolments = services.enrolments_bulk_set_status(
+            course=self.get_object(),
+            enrolment_ids=payload.validated_data["enrolments"],
+            status=payload.validated_data["status"],
+            reason=payload.validated_data["reason"],
+            by=request.user,
+        )
+        return Response(EnrolmentSerializer(enrolments, many=True).data)

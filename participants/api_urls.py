@@ -9,7 +9,5 @@ router.register("courses", api.CourseViewSet, basename="course")
 router.register("organisations", api.OrganisationViewSet, basename="organisation")
 router.register("participants", api.ParticipantViewSet, basename="participant")
 router.register("enrolments", api.EnrolmentViewSet, basename="enrolment")
-router.register("attendance", api.AttendanceViewSet, basename="attendance")
-router.register("teachbacks", api.TeachBackViewSet, basename="teachback")
 
 urlpatterns = router.urls

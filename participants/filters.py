@@ -4,7 +4,7 @@ import django_filters
 
 from trainings.models import Course
 
-from .models import Attendance, Enrolment, Organisation, Participant
+from .models import Enrolment, Organisation, Participant
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -29,18 +29,3 @@ class EnrolmentFilter(django_filters.FilterSet):
     class Meta:
         model = Enrolment
         fields = ["course", "participant", "status"]
-
-
-class AttendanceFilter(django_filters.FilterSet):
-    course = django_filters.ModelChoiceFilter(
-        field_name="enrolment__course", queryset=Course.objects.all(), label="Course (id)"
-    )
-    participant = django_filters.ModelChoiceFilter(
-        field_name="enrolment__participant",
-        queryset=Participant.objects.all(),
-        label="Participant (id)",
-    )
-
-    class Meta:
-        model = Attendance
-        fields = ["enrolment", "course", "participant", "date", "present"]

@@ -8,18 +8,16 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from certificates.models import Certificate
+from trainings.languages import DOCUMENT_LANGUAGE_CHOICES
 from trainings.models import Course
 from trainings.serializers import CourseSerializer as CatalogueCourseSerializer
 
 from .models import (
-    Attendance,
     Enrolment,
     EnrolmentStatus,
     EnrolmentStatusChange,
     Organisation,
     Participant,
-    TeachBack,
 )
 
 
@@ -83,7 +81,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         help_text="Why the status changes; stored as status_reason.",
     )
     certificate_language = serializers.ChoiceField(
-        choices=[("", "Course default"), *Certificate._meta.get_field("language").choices],
+        choices=[("", "Course default"), *DOCUMENT_LANGUAGE_CHOICES],
         required=False,
         allow_blank=True,
         help_text="Overrides the course's certificate language for this trainee; empty: the "
@@ -141,20 +139,6 @@ class EnrolmentCreateSerializer(serializers.ModelSerializer):
         fields = ["participant", "course"]
         # Duplicates are the service's call (409 with a clear message).
         validators = []
-
-
-class AttendanceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Attendance
-        fields = ["id", "enrolment", "date", "present", "recorded_at", "recorded_by"]
-        read_only_fields = ["recorded_at", "recorded_by"]
-        # One row per trainee and day: recording a day twice updates it (see the service).
-        validators = []
-
-
-class AttendanceUpdateSerializer(AttendanceSerializer):
-    class Meta(AttendanceSerializer.Meta):
-        read_only_fields = ["enrolment", "recorded_at", "recorded_by"]
 
 
 class ParticipantImportSerializer(serializers.Serializer):
@@ -240,150 +224,6 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "reason", "changed_at", "changed_by"]
 
 
-class OverrideSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=[EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED],
-        help_text="The coordinator's decision.",
-    )
-    reason = serializers.CharField(max_length=500, help_text="Why the rule is overridden.")
-
-
-class BulkStatusSerializer(serializers.Serializer):
-    enrolments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        min_length=1,
-        max_length=5000,
-        help_text="Ids of enrolments of this course.",
-    )
-    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-
-
-class TeachBackBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TeachBack
-        fields = ["id", "title", "score"]
-
-
-class CompletionRowSerializer(serializers.Serializer):
-    """One trainee measured against the course's completion rule."""
-
-    enrolment = serializers.IntegerField()
-    participant = serializers.IntegerField()
-    name = serializers.CharField()
-    native_name = serializers.CharField(allow_blank=True)
-    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
-    status_reason = serializers.CharField(allow_blank=True)
-    status_overridden = serializers.BooleanField()
-    days_present = serializers.IntegerField()
-    days_required = serializers.IntegerField()
-    days_total = serializers.IntegerField()
-    pre_test_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
-    post_test_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
-    knowledge_gain = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
-    teachback = TeachBackBriefSerializer(allow_null=True)
-    qualifies = serializers.BooleanField()
-    reasons = serializers.ListField(
-        child=serializers.CharField(), help_text="Why the trainee does not qualify, in words."
-    )
-
-
-class CloseResultSerializer(serializers.Serializer):
-    completed = serializers.ListField(child=serializers.IntegerField())
-    failed = serializers.ListField(child=serializers.IntegerField())
-    kept = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Enrolments a coordinator decided by hand."
-    )
-    blocked = serializers.ListField(
-        child=serializers.DictField(),
-        help_text="Trainees the rule would fail but who hold a valid certificate: "
-        "`{enrolment, reason}`; revoke the certificate first.",
-    )
-
-
-class GridMarkSerializer(serializers.Serializer):
-    enrolment = serializers.IntegerField(min_value=1)
-    date = serializers.DateField()
-    present = serializers.BooleanField(allow_null=True, help_text="null clears the cell.")
-
-
-class GridSaveSerializer(serializers.Serializer):
-    marks = GridMarkSerializer(many=True, allow_empty=False, max_length=20000)
-
-
-class GridRowSerializer(serializers.Serializer):
-    enrolment = serializers.IntegerField()
-    participant = serializers.IntegerField()
-    name = serializers.CharField()
-    native_name = serializers.CharField(allow_blank=True)
-    status = serializers.CharField()
-    marks = serializers.DictField(
-        child=serializers.BooleanField(allow_null=True),
-        help_text="Date (YYYY-MM-DD) -> present (true), absent (false) or not recorded (null).",
-    )
-    days_present = serializers.IntegerField()
-
-
-class GridSerializer(serializers.Serializer):
-    days = serializers.ListField(child=serializers.DateField())
-    rows = GridRowSerializer(many=True)
-
-
-class TeachBackSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
-    has_file = serializers.SerializerMethodField()
-
-    class Meta:
-        model = TeachBack
-        fields = [
-            "id",
-            "enrolment",
-            "title",
-            "module",
-            "original_name",
-            "content_type",
-            "size",
-            "sha256",
-            "has_file",
-            "score",
-            "evaluator",
-            "evaluated_at",
-            "comments",
-            "recorded_by",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = [
-            "original_name",
-            "content_type",
-            "size",
-            "sha256",
-            "recorded_by",
-        ]
-        # One per enrolment: the viewset answers a second one with 409 and a clear message.
-        validators = []
-        extra_kwargs = {"enrolment": {"validators": []}}
-
-    def get_has_file(self, teachback: TeachBack) -> bool:
-        return bool(teachback.file)
-
-
-class TeachBackWriteSerializer(TeachBackSerializer):
-    file = serializers.FileField(
-        required=False, help_text="The trainee's module: PDF, DOCX, PPTX, XLSX, ODT or ZIP."
-    )
-
-    class Meta(TeachBackSerializer.Meta):
-        fields = [*TeachBackSerializer.Meta.fields, "file"]
-
-
-class TeachBackUpdateSerializer(TeachBackWriteSerializer):
-    class Meta(TeachBackWriteSerializer.Meta):
-        read_only_fields = [*TeachBackWriteSerializer.Meta.read_only_fields, "enrolment"]
-
-
 # A course as the API serves it: the catalogue's fields and the trainee count. (A comment, not a
 # docstring: drf-spectacular would publish a docstring as the schema's description.)
 class CourseSerializer(CatalogueCourseSerializer):
@@ -414,3 +254,14 @@ class BulkEnrolResultSerializer(serializers.Serializer):
     enrolments = serializers.ListField(
         child=serializers.IntegerField(), help_text="Ids of all the requested enrolments."
     )
+
+
+class BulkStatusSerializer(serializers.Serializer):
+    enrolments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=5000,
+        help_text="Ids of enrolments of this course.",
+    )
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")

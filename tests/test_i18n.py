@@ -29,6 +29,7 @@ PAGE_TEMPLATES = [
     "portal/*.html",
     "trainings/*.html",
     "participants/*.html",
+    "delivery/*.html",
     "experts/*.html",
 ]
 PAGE_MODULES = [
@@ -37,10 +38,9 @@ PAGE_MODULES = [
     "trainings/selectors.py",
     "trainings/library_views.py",
     "participants/views.py",
-    "participants/course_views.py",
-    "participants/export_views.py",
+    "delivery/views.py",
     "participants/privacy_views.py",
-    "participants/completion.py",
+    "delivery/completion.py",
     "experts/views.py",
     "experts/conflicts.py",
 ]

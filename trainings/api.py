@@ -426,6 +426,8 @@ class CourseActionsViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
 
     queryset = Course.objects.all()
     permission_classes = [CatalogueAccess]
+    filterset_class = None  # actions may set their own (DRF only accepts known attributes)
+    ordering_fields: list[str] = []  # get_object() runs the filters: ?ordering= is ignored
 
 
 @extend_schema(tags=["sessions"])

@@ -23,3 +23,13 @@ def localized(obj, field: str, language: str | None = None) -> str:
     language = (language or get_language() or "en")[:2]
     value = getattr(obj, f"{field}_{language}", "") if language in Language.values else ""
     return value or getattr(obj, f"{field}_en", "")
+
+
+# The languages a certificate (or any printed course document) can be in: each working language,
+# or Arabic and English side by side. Labels are in their own language, never translated.
+DOCUMENT_LANGUAGE_CHOICES = [
+    ("en", "English"),
+    ("ru", "Русский"),
+    ("ar", "العربية"),
+    ("ar-en", "العربية + English"),
+]

@@ -8,7 +8,9 @@ import pytest
 
 from accounts.models import AuditAction, AuditEntry
 from core.errors import ConflictError, DomainError, NotPermittedError
-from participants import completion, services
+from delivery import completion
+from delivery import services as delivery_services
+from participants import services
 from participants.models import Attendance, Enrolment, EnrolmentStatusChange, TeachBack
 from tests.factories import (
     AttendanceFactory,
@@ -127,7 +129,7 @@ def test_closing_marks_completed_and_failed_with_reasons_and_history(carol):
     weak = EnrolmentFactory(course=course, post_test_score=75)
     attend(good, 9)
     attend(weak, 6)
-    result = services.course_close(course=course, by=carol)
+    result = delivery_services.course_close(course=course, by=carol)
     assert [e.pk for e in result.completed] == [good.pk]
     assert [e.pk for e in result.failed] == [weak.pk]
     weak.refresh_from_db()
@@ -146,18 +148,18 @@ def test_closing_again_changes_nothing_that_has_not_changed(carol):
     course = CourseFactory()
     enrolment = EnrolmentFactory(course=course, post_test_score=75)
     attend(enrolment, 10)
-    services.course_close(course=course, by=carol)
-    services.course_close(course=course, by=carol)
+    delivery_services.course_close(course=course, by=carol)
+    delivery_services.course_close(course=course, by=carol)
     assert EnrolmentStatusChange.objects.filter(enrolment=enrolment).count() == 1
 
 
 def test_closing_keeps_a_coordinators_override(carol):
     course = CourseFactory()
     enrolment = EnrolmentFactory(course=course, post_test_score=30)
-    services.enrolment_override(
+    delivery_services.enrolment_override(
         enrolment=enrolment, status="completed", reason="Sat the test orally: 85.", by=carol
     )
-    result = services.course_close(course=course, by=carol)
+    result = delivery_services.course_close(course=course, by=carol)
     assert [e.pk for e in result.kept] == [enrolment.pk]
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.status_reason) == ("completed", "Sat the test orally: 85.")
@@ -167,7 +169,7 @@ def test_closing_never_fails_a_trainee_holding_a_valid_certificate(carol):
     course = CourseFactory()
     enrolment = EnrolmentFactory(course=course, status="completed", post_test_score=30)
     CertificateFactory(enrolment=enrolment, status="valid")
-    result = services.course_close(course=course, by=carol)
+    result = delivery_services.course_close(course=course, by=carol)
     assert [(e.pk, reason) for e, reason in result.blocked] == [
         (
             enrolment.pk,
@@ -183,7 +185,7 @@ def test_only_a_coordinator_closes_a_course(alice):
     course = CourseFactory()
     EnrolmentFactory(course=course)
     with pytest.raises(NotPermittedError):
-        services.course_close(course=course, by=alice)
+        delivery_services.course_close(course=course, by=alice)
     assert Enrolment.objects.get(course=course).status == "confirmed"
 
 
@@ -191,7 +193,7 @@ def test_a_course_cannot_be_closed_before_its_last_day(carol):
     today = dt.date.today()
     course = CourseFactory(start_date=today, end_date=today + dt.timedelta(days=2))
     with pytest.raises(DomainError, match="it can be closed from that day"):
-        services.course_close(course=course, by=carol)
+        delivery_services.course_close(course=course, by=carol)
 
 
 # --- Overrides ------------------------------------------------------------------------------
@@ -200,11 +202,17 @@ def test_a_course_cannot_be_closed_before_its_last_day(carol):
 def test_an_override_needs_a_reason_and_a_coordinator(alice, carol):
     enrolment = EnrolmentFactory()
     with pytest.raises(DomainError, match="Say why"):
-        services.enrolment_override(enrolment=enrolment, status="completed", reason=" ", by=carol)
+        delivery_services.enrolment_override(
+            enrolment=enrolment, status="completed", reason=" ", by=carol
+        )
     with pytest.raises(NotPermittedError):
-        services.enrolment_override(enrolment=enrolment, status="completed", reason="x", by=alice)
+        delivery_services.enrolment_override(
+            enrolment=enrolment, status="completed", reason="x", by=alice
+        )
     with pytest.raises(DomainError, match="not nominated"):
-        services.enrolment_override(enrolment=enrolment, status="nominated", reason="x", by=carol)
+        delivery_services.enrolment_override(
+            enrolment=enrolment, status="nominated", reason="x", by=carol
+        )
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.status_overridden) == ("confirmed", False)
     assert not AuditEntry.objects.exists()
@@ -212,7 +220,7 @@ def test_an_override_needs_a_reason_and_a_coordinator(alice, carol):
 
 def test_an_override_is_recorded_in_the_audit_log(carol):
     enrolment = EnrolmentFactory()
-    services.enrolment_override(
+    delivery_services.enrolment_override(
         enrolment=enrolment, status="failed", reason="Plagiarised teach-back.", by=carol
     )
     entry = AuditEntry.objects.get(action=AuditAction.COMPLETION_OVERRIDDEN)
@@ -314,21 +322,21 @@ def test_grid_save_is_all_or_nothing_and_null_clears(alice):
     enrolment = EnrolmentFactory(course=course)
     AttendanceFactory(enrolment=enrolment, date=START, present=True)
     with pytest.raises(DomainError, match="Mark 2: 2016-06-01 is not a day of the course"):
-        services.attendance_grid_save(
+        delivery_services.attendance_grid_save(
             course=course,
             marks=[
-                services.GridMark(enrolment.pk, START + dt.timedelta(days=1), True),
-                services.GridMark(enrolment.pk, dt.date(2016, 6, 1), True),
+                delivery_services.GridMark(enrolment.pk, START + dt.timedelta(days=1), True),
+                delivery_services.GridMark(enrolment.pk, dt.date(2016, 6, 1), True),
             ],
             by=alice,
         )
     assert Attendance.objects.count() == 1
-    services.attendance_grid_save(
+    delivery_services.attendance_grid_save(
         course=course,
         marks=[
-            services.GridMark(enrolment.pk, START, None),
-            services.GridMark(enrolment.pk, START + dt.timedelta(days=1), False),
-            services.GridMark(enrolment.pk, START + dt.timedelta(days=2), True),
+            delivery_services.GridMark(enrolment.pk, START, None),
+            delivery_services.GridMark(enrolment.pk, START + dt.timedelta(days=1), False),
+            delivery_services.GridMark(enrolment.pk, START + dt.timedelta(days=2), True),
         ],
         by=alice,
     )
@@ -343,8 +351,8 @@ def test_grid_refuses_an_enrolment_of_another_course(alice):
     course = CourseFactory()
     other = EnrolmentFactory()
     with pytest.raises(DomainError, match=f"enrolment {other.pk} is not in"):
-        services.attendance_grid_save(
-            course=course, marks=[services.GridMark(other.pk, START, True)], by=alice
+        delivery_services.attendance_grid_save(
+            course=course, marks=[delivery_services.GridMark(other.pk, START, True)], by=alice
         )
 
 
@@ -364,5 +372,5 @@ def test_the_demo_course_statuses_are_what_the_rule_says(carol):
         assert verdict.qualifies == (enrolment.status == "completed"), enrolment
         assert verdict.reason == enrolment.status_reason, enrolment
     # Closing the demo course again finds nothing to change.
-    services.course_close(course=course, by=carol)
+    delivery_services.course_close(course=course, by=carol)
     assert not EnrolmentStatusChange.objects.exists()

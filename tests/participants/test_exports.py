@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core import pdf
-from participants import exports
-from participants.exports import text_direction
+from delivery import exports
+from delivery.exports import text_direction
 from tests.factories import (
     AttendanceFactory,
     CourseFactory,

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
+from delivery import completion
 from experts.models import Expert, ExpertAssignment
-from participants import completion
 from participants.models import Attendance, Enrolment, EnrolmentStatus, Organisation, Participant
 from trainings.demo_data import curriculum, people
 from trainings.demo_data.docx import text_docx

@@ -5,7 +5,7 @@ Who may take which file is decided here (``may_export``), once for the API and t
 project team and coordinators take all three; a trainer takes the attendance and sign-in sheets
 of a course they teach, never the roster, which carries e-mail addresses and phone numbers.
 
-Text cells go through ``participants.spreadsheets`` (formula injection, UTF-8 BOM). The PDF is
+Text cells go through ``core.spreadsheets`` (formula injection, UTF-8 BOM). The PDF is
 rendered from an autoescaped template by WeasyPrint with the certificates' sandboxed URL fetcher
 and warm font configuration, so a name like ``<img src="file:///etc/passwd">`` prints as text
 and nothing outside the project is ever fetched.
@@ -30,12 +30,12 @@ from django.utils.translation import gettext as _
 from accounts.roles import COORDINATOR, PROJECT_TEAM, TRAINER, has_role
 from core.errors import DomainError
 from core.pdf import html_to_pdf
+from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
+from participants.models import Attendance, Enrolment
 from trainings.models import Course
 from trainings.selectors import user_teaches_course
 
 from .completion import IN_COURSE_STATUSES, course_days
-from .models import Attendance, Enrolment
-from .spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
 
 ROSTER = "roster"
 ATTENDANCE_SHEET = "attendance-sheet"
@@ -276,7 +276,7 @@ def attendance_sheet(course: Course, fmt: str) -> ExportFile:
 
 @cache
 def _sign_in_css() -> str:
-    return render_to_string("participants/sign_in_sheet.css")
+    return render_to_string("delivery/sign_in_sheet.css")
 
 
 def sign_in_context(course: Course, day: dt.date) -> dict:
@@ -307,7 +307,7 @@ def sign_in_context(course: Course, day: dt.date) -> dict:
 def sign_in_sheet(course: Course, day: dt.date) -> ExportFile:
     """An A4 portrait sheet for one course day: one line per trainee, both scripts, an empty
     signature box. The table header repeats on every page (WeasyPrint repeats ``thead``)."""
-    html = render_to_string("participants/sign_in_sheet.html", sign_in_context(course, day))
+    html = render_to_string("delivery/sign_in_sheet.html", sign_in_context(course, day))
     pdf = html_to_pdf(html=html, css=_sign_in_css())  # one warm writer, shared with certificates
     name = f"{file_stem(course)}-sign-in-{day.isoformat()}.pdf"
     return ExportFile(pdf, name, PDF_CONTENT_TYPE)

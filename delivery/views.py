@@ -2,8 +2,13 @@
 statuses (bulk changes, waiting list, history) and the completion rule per trainee.
 
 Who sees what follows the course page: the project team and coordinators, and the trainers who
-teach the course (read-only). Changes go through ``participants.services``; a refused change
-comes back as a message naming the trainee and the reason.
+teach the course (read-only). Changes go through ``delivery.services`` (statuses through
+``participants.services``); a refused change comes back as a message naming the trainee and
+the reason.
+
+The course's files (roster, attendance sheet, daily sign-in sheet) follow the API's rules
+(``delivery.exports``): a user without the right role, or a trainer of another course, gets 403;
+a bad format or date sends the user back to the course page with the reason.
 """
 
 import datetime as dt
@@ -22,12 +27,13 @@ from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role
 from core import downloads
 from core.errors import DomainError
+from participants import services as enrolment_services
+from participants.models import Enrolment, EnrolmentStatus, TeachBack
 from trainings import selectors as training_selectors
 from trainings.models import Course, CourseKind
 
-from . import completion, services
-from .course_api import attendance_grid, completion_rows
-from .models import Enrolment, EnrolmentStatus, TeachBack
+from . import completion, exports, selectors, services
+from .api import file_response
 
 TEAM_ROLES = (PROJECT_TEAM, COORDINATOR)
 
@@ -55,7 +61,7 @@ def _domain_error_message(request: HttpRequest, error: DomainError) -> None:
 @role_required(*ALL_ROLES)
 def attendance_page(request: HttpRequest, pk: int) -> HttpResponse:
     course, editable = _course_for(request, pk)
-    grid = attendance_grid(course)
+    grid = selectors.attendance_grid(course)
     days = grid["days"]
     rows = [
         {**row, "cells": [(day, row["marks"][day.isoformat()]) for day in days]}
@@ -63,7 +69,7 @@ def attendance_page(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     return render(
         request,
-        "participants/attendance_grid.html",
+        "delivery/attendance_grid.html",
         {"course": course, "days": days, "rows": rows, "editable": editable},
     )
 
@@ -101,7 +107,7 @@ def attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
     ).count()
     return render(
         request,
-        "participants/_attendance_cell.html",
+        "delivery/_attendance_cell.html",
         {
             "course": course,
             "row": {"enrolment": enrolment.pk, "name": enrolment.participant.full_name},
@@ -157,7 +163,7 @@ def trainees_page(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("history__changed_by")
         .order_by("participant__last_name", "participant__first_name", "pk")
     )
-    seated = [e for e in enrolments if e.status in services.SEATED_STATUSES]
+    seated = [e for e in enrolments if e.status in enrolment_services.SEATED_STATUSES]
     waiting = sorted(
         (e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED),
         key=lambda e: (e.created_at, e.pk),
@@ -165,7 +171,7 @@ def trainees_page(request: HttpRequest, pk: int) -> HttpResponse:
     withdrawn = [e for e in enrolments if e.status == EnrolmentStatus.WITHDRAWN]
     return render(
         request,
-        "participants/course_trainees.html",
+        "delivery/course_trainees.html",
         {
             "course": course,
             "editable": editable,
@@ -188,7 +194,7 @@ def trainees_bulk_status(request: HttpRequest, pk: int) -> HttpResponse:
         ids = []
     status = request.POST.get("status", "")
     try:
-        changed = services.enrolments_bulk_set_status(
+        changed = enrolment_services.enrolments_bulk_set_status(
             course=course,
             enrolment_ids=ids,
             status=status,
@@ -212,10 +218,10 @@ def trainees_bulk_status(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def completion_page(request: HttpRequest, pk: int) -> HttpResponse:
     course, editable = _course_for(request, pk)
-    rows = completion_rows(course)
+    rows = selectors.completion_rows(course)
     return render(
         request,
-        "participants/completion.html",
+        "delivery/completion.html",
         {
             "course": course,
             "rows": rows,
@@ -301,7 +307,7 @@ def enrolment_scores_view(request: HttpRequest, pk: int, enrolment: int) -> Http
         Enrolment.objects.select_related("participant"), pk=enrolment, course=pk
     )
     try:
-        services.enrolment_update(
+        enrolment_services.enrolment_update(
             enrolment=record,
             by=request.user,
             pre_test_score=_score(request.POST.get("pre_test_score", ""), _("Pre-test")),
@@ -358,3 +364,37 @@ def teachback_file(request: HttpRequest, pk: int, teachback: int) -> HttpRespons
         )
     except downloads.MissingFile as exc:
         raise Http404 from exc
+
+
+# --- The course's files ------------------------------------------------------------------------
+
+
+def _download(request: HttpRequest, pk: int, export: str) -> HttpResponse:
+    course = get_object_or_404(Course.objects.select_related("programme"), pk=pk)
+    if not exports.may_export(request.user, course, export):
+        raise PermissionDenied
+    try:
+        if export == exports.SIGN_IN_SHEET:
+            day = exports.sign_in_day(course, request.GET.get("date"))
+            file = exports.build(course, export, day=day)
+        else:
+            file = exports.build(course, export, fmt=exports.export_format(request.GET.get("as")))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("course-detail", pk=course.pk)
+    return file_response(file)
+
+
+@role_required(*ALL_ROLES)
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, exports.ROSTER)
+
+
+@role_required(*ALL_ROLES)
+def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, exports.ATTENDANCE_SHEET)
+
+
+@role_required(*ALL_ROLES)
+def sign_in_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, exports.SIGN_IN_SHEET)

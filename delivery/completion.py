@@ -6,7 +6,7 @@ their teach-back module scored at least ``settings.TEACHBACK_PASS_SCORE``. Each 
 gives one plain sentence ("Attended 7 of 10 days; 8 required (80%)."), so the team can tell a
 trainee exactly why.
 
-This module only reads. ``participants.services.course_close`` writes the verdicts.
+This module only reads. ``delivery.services.course_close`` writes the verdicts.
 """
 
 import datetime as dt
@@ -19,9 +19,8 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from participants.models import Enrolment, EnrolmentStatus
 from trainings.models import Course
-
-from .models import Enrolment, EnrolmentStatus
 
 # Enrolments the rule is evaluated for; waiting-list and withdrawn trainees are not in the course.
 IN_COURSE_STATUSES = (

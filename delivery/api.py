@@ -1,0 +1,398 @@
+"""REST resources of running a course: the course's completion, closing, attendance grid and
+files (actions under ``/api/v1/courses/{id}/``), overriding the rule for one enrolment
+(``/api/v1/enrolments/{id}/override/``), attendance and teach-backs.
+
+Thin: validate with a serializer, call one service from ``delivery.services`` (or a read from
+``delivery.selectors``), answer with the read serializer.
+"""
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from core import downloads
+from core.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
+from core.errors import ConflictError
+from participants.api import EnrolmentActionsViewSet
+from participants.models import Attendance, TeachBack
+from participants.permissions import EnrolmentAccess
+from participants.serializers import EnrolmentSerializer
+from trainings.api import CourseActionsViewSet
+
+from . import exports, selectors, services
+from .filters import AttendanceFilter
+from .permissions import AttendanceSheetAccess, RosterAccess, SignInSheetAccess
+from .serializers import (
+    AttendanceSerializer,
+    AttendanceUpdateSerializer,
+    CloseResultSerializer,
+    CompletionRowSerializer,
+    GridSaveSerializer,
+    GridSerializer,
+    OverrideSerializer,
+    TeachBackSerializer,
+    TeachBackUpdateSerializer,
+    TeachBackWriteSerializer,
+)
+
+
+def file_response(file: exports.ExportFile) -> HttpResponse:
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file.filename)
+    return response
+
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "as",
+    OpenApiTypes.STR,
+    enum=list(exports.FORMATS),
+    default=exports.DEFAULT_FORMAT,
+    description="File format: `xlsx` (default) or `csv` (UTF-8 with BOM).",
+)
+SPREADSHEET_RESPONSES = {
+    (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+    for content_type in (exports.XLSX_CONTENT_TYPE, "text/csv")
+}
+# The file actions need neither the course list's filters nor its pagination.
+ACTION_OPTIONS = {**DOWNLOAD_VIEW_OPTIONS, "filter_backends": [], "pagination_class": None}
+
+
+class CourseDeliveryViewSet(CourseActionsViewSet):
+    """``/api/v1/courses/{id}/completion/``, ``close/``, ``attendance-grid/`` and the course's
+    files: ``roster/``, ``attendance-sheet/`` and ``sign-in-sheet/``. Each action names its
+    own permission: attendance is the project team's daily work, closing the coordinators'."""
+
+    @extend_schema(
+        tags=["enrolments"],
+        summary="The completion rule, evaluated for every trainee",
+        description=(
+            "One row per trainee in the course (not the waiting list or withdrawals): days "
+            "present against days required, test scores with the knowledge gain, the teach-back "
+            "where the course requires one, whether they qualify and, if not, why in words "
+            "(`reasons`). Nothing changes: closing the course applies it."
+        ),
+        responses={200: CompletionRowSerializer(many=True)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[EnrolmentAccess],
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def completion(self, request, pk=None):
+        rows = selectors.completion_rows(self.get_object())
+        return Response(CompletionRowSerializer(rows, many=True).data)
+
+    @extend_schema(
+        tags=["enrolments"],
+        summary="Close the course: mark every trainee completed or failed by the rule",
+        description=(
+            "Coordinators only, from the course's last day. Failed trainees get the rule's "
+            "reason in words; a coordinator's override is kept (`kept`). Closing again "
+            "re-evaluates, but never fails a trainee holding a valid certificate (`blocked`)."
+        ),
+        request=None,
+        responses={200: CloseResultSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[EnrolmentAccess])
+    def close(self, request, pk=None):
+        result = services.course_close(course=self.get_object(), by=request.user)
+        body = {
+            "completed": [e.pk for e in result.completed],
+            "failed": [e.pk for e in result.failed],
+            "kept": [e.pk for e in result.kept],
+            "blocked": [{"enrolment": e.pk, "reason": r} for e, r in result.blocked],
+        }
+        return Response(CloseResultSerializer(body).data)
+
+    @extend_schema(
+        tags=["attendance"],
+        methods=["GET"],
+        summary="The course's attendance grid",
+        description="One row per trainee in the course, one column per course day.",
+        responses={200: GridSerializer},
+    )
+    @extend_schema(
+        tags=["attendance"],
+        methods=["POST"],
+        summary="Save cells of the attendance grid",
+        description=(
+            "All or nothing: every mark must be for an enrolment of this course and a course "
+            "day. `present: null` clears a cell. Answers with the whole grid."
+        ),
+        request=GridSaveSerializer,
+        responses={200: GridSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="attendance-grid",
+        url_name="attendance-grid",
+        permission_classes=[EnrolmentAccess],
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def attendance_grid(self, request, pk=None):
+        course = self.get_object()
+        if request.method == "POST":
+            payload = GridSaveSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            services.attendance_grid_save(
+                course=course,
+                marks=[services.GridMark(**mark) for mark in payload.validated_data["marks"]],
+                by=request.user,
+            )
+        return Response(GridSerializer(selectors.attendance_grid(course)).data)
+
+    def _export(self, request, export: str):
+        course = self.get_object()  # checks the object permission: a trainer's own course
+        if export == exports.SIGN_IN_SHEET:
+            day = exports.sign_in_day(course, request.query_params.get("date"))
+            return file_response(exports.build(course, export, day=day))
+        fmt = exports.export_format(request.query_params.get("as"))
+        return file_response(exports.build(course, export, fmt=fmt))
+
+    @extend_schema(
+        tags=["courses"],
+        summary="The course roster as a spreadsheet",
+        description=(
+            "One row per enrolment, whatever its status: names in both scripts, gender, "
+            "organisation, position, nationality, e-mail, phone, status and its reason, pre- and "
+            "post-test scores, knowledge gain, days present of the course days. Project team "
+            "and coordinators only: it holds contact data."
+        ),
+        parameters=[FORMAT_PARAMETER],
+        responses=SPREADSHEET_RESPONSES,
+    )
+    @action(detail=True, methods=["get"], permission_classes=[RosterAccess], **ACTION_OPTIONS)
+    def roster(self, request, pk=None):
+        return self._export(request, exports.ROSTER)
+
+    @extend_schema(
+        tags=["courses"],
+        summary="The course's attendance sheet as a spreadsheet",
+        description=(
+            "One row per trainee in the course (not waiting-listed or withdrawn), one column per "
+            "course day: `P` present, `A` absent, empty when not recorded; days present and "
+            "absent; a last row counts who was present each day. Project team, coordinators and "
+            "the trainers of the course."
+        ),
+        parameters=[FORMAT_PARAMETER],
+        responses=SPREADSHEET_RESPONSES,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="attendance-sheet",
+        url_name="attendance-sheet",
+        permission_classes=[AttendanceSheetAccess],
+        **ACTION_OPTIONS,
+    )
+    def attendance_sheet(self, request, pk=None):
+        return self._export(request, exports.ATTENDANCE_SHEET)
+
+    @extend_schema(
+        tags=["courses"],
+        summary="A printable sign-in sheet for one course day (PDF)",
+        description=(
+            "A4 portrait: the course, the day, one line per trainee with the name in Latin and "
+            "native script, organisation and an empty signature box. Project team, coordinators "
+            "and the trainers of the course."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "date",
+                OpenApiTypes.DATE,
+                description="The course day (YYYY-MM-DD); default the first day. A date "
+                "outside the course answers 400.",
+            )
+        ],
+        responses={
+            (200, exports.PDF_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The PDF, as an attachment."
+            )
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="sign-in-sheet",
+        url_name="sign-in-sheet",
+        permission_classes=[SignInSheetAccess],
+        **ACTION_OPTIONS,
+    )
+    def sign_in_sheet(self, request, pk=None):
+        return self._export(request, exports.SIGN_IN_SHEET)
+
+
+@extend_schema(tags=["enrolments"])
+class EnrolmentDeliveryViewSet(EnrolmentActionsViewSet):
+    """``POST /api/v1/enrolments/{id}/override/``: a coordinator decides against the rule."""
+
+    @extend_schema(
+        summary="Override the completion rule for one trainee",
+        description=(
+            "Coordinators only: `completed` or `failed` against the rule, with a required "
+            "`reason` kept in the enrolment, its history and the audit log. Closing the course "
+            "keeps the decision."
+        ),
+        request=OverrideSerializer,
+        responses={200: EnrolmentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def override(self, request, pk=None):
+        payload = OverrideSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        enrolment = services.enrolment_override(
+            enrolment=self.get_object(), **payload.validated_data, by=request.user
+        )
+        return Response(EnrolmentSerializer(enrolment, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Record one trainee's attendance on one course day",
+        description="Recording a day that is already recorded updates it (200); a new day "
+        "answers 201.",
+        responses={201: AttendanceSerializer, 200: AttendanceSerializer},
+    ),
+    update=extend_schema(request=AttendanceUpdateSerializer, responses=AttendanceSerializer),
+    partial_update=extend_schema(
+        request=AttendanceUpdateSerializer, responses=AttendanceSerializer
+    ),
+)
+@extend_schema(tags=["attendance"])
+class AttendanceViewSet(ServiceModelViewSet):
+    """Daily attendance of enrolled trainees. Every role reads; the project team and
+    coordinators record it."""
+
+    permission_classes = [EnrolmentAccess]
+    filterset_class = AttendanceFilter
+    search_fields = [
+        "enrolment__participant__first_name",
+        "enrolment__participant__last_name",
+        "enrolment__participant__native_name",
+    ]
+    ordering_fields = ["date", "recorded_at"]
+    ordering = ["enrolment", "date"]
+
+    def get_queryset(self):
+        return Attendance.objects.all()
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return AttendanceUpdateSerializer
+        return AttendanceSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = AttendanceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row, created = services.attendance_record(**serializer.validated_data, by=request.user)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(AttendanceSerializer(row).data, status=code)
+
+    def update_object(self, instance, data: dict):
+        return services.attendance_update(attendance=instance, by=self.request.user, **data)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Record a trainee's teach-back module",
+        description=(
+            "Multipart or JSON. One per enrolment (409 for a second). The optional `file` is "
+            "checked by content (PDF, DOCX, PPTX, XLSX, ODT or ZIP) and size, and stored under a "
+            "generated name; its cleaned name is kept for display."
+        ),
+        request={
+            "multipart/form-data": TeachBackWriteSerializer,
+            "application/json": TeachBackWriteSerializer,
+        },
+        responses={201: TeachBackSerializer},
+    ),
+    update=extend_schema(
+        request={
+            "multipart/form-data": TeachBackUpdateSerializer,
+            "application/json": TeachBackUpdateSerializer,
+        },
+        responses={200: TeachBackSerializer},
+    ),
+    partial_update=extend_schema(
+        request={
+            "multipart/form-data": TeachBackUpdateSerializer,
+            "application/json": TeachBackUpdateSerializer,
+        },
+        responses={200: TeachBackSerializer},
+    ),
+)
+@extend_schema(tags=["enrolments"])
+class TeachBackViewSet(ServiceModelViewSet):
+    """The module each ToT trainee prepares and presents, with the evaluator's score. Every
+    role reads; the project team and coordinators record it."""
+
+    permission_classes = [EnrolmentAccess]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_fields = ["enrolment", "enrolment__course", "module"]
+    search_fields = ["title", "evaluator", "enrolment__participant__last_name"]
+    ordering_fields = ["created_at", "score"]
+    ordering = ["enrolment"]
+
+    def get_queryset(self):
+        return TeachBack.objects.select_related("recorded_by")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return TeachBackWriteSerializer
+        if self.action in ("update", "partial_update"):
+            return TeachBackUpdateSerializer
+        return TeachBackSerializer
+
+    def create(self, request, *args, **kwargs):
+        payload = TeachBackWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        fields = dict(payload.validated_data)
+        enrolment = fields.pop("enrolment")
+        if TeachBack.objects.filter(enrolment=enrolment).exists():
+            raise ConflictError(
+                "This trainee's teach-back is already recorded: change it instead (PATCH)."
+            )
+        teachback = services.teachback_save(enrolment=enrolment, by=request.user, **fields)
+        return Response(TeachBackSerializer(teachback).data, status=status.HTTP_201_CREATED)
+
+    def update_object(self, instance, data: dict):
+        return services.teachback_save(enrolment=instance.enrolment, by=self.request.user, **data)
+
+    @extend_schema(
+        summary="Download the teach-back file",
+        responses={
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment."
+            ),
+            302: OpenApiResponse(description="With S3 storage: a short-lived signed URL."),
+        },
+    )
+    @action(detail=True, methods=["get"], **DOWNLOAD_VIEW_OPTIONS)
+    def download(self, request, pk=None):
+        teachback = self.get_object()
+        if not teachback.file:
+            raise NotFound("This teach-back has no file.")
+        try:
+            return downloads.serve(
+                teachback.file,
+                filename=teachback.original_name or f"teachback-{teachback.pk}",
+                content_type=teachback.content_type,
+                record=lambda: None,
+            )
+        except downloads.MissingFile as exc:
+            raise NotFound("The file of this teach-back is missing from storage.") from exc

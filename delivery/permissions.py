@@ -1,0 +1,38 @@
+"""Who may take a course's files: the roles first (anonymous 401, other roles 403), then
+``exports.may_export`` for the course itself (a trainer who does not teach it: 403)."""
+
+from rest_framework.permissions import BasePermission
+
+from accounts.roles import COORDINATOR, PROJECT_TEAM, TRAINER, has_role
+
+from . import exports
+
+
+class CourseExportAccess(BasePermission):
+    """The roles that may ask at all (anonymous: 401, no such role: 403), then
+    ``exports.may_export`` for the course itself (a trainer who does not teach it: 403)."""
+
+    export = exports.ROSTER
+    message = "Only the project team, coordinators and the course's trainers may take this file."
+
+    def has_permission(self, request, view) -> bool:
+        roles = (PROJECT_TEAM, COORDINATOR)
+        if self.export in exports.TRAINER_EXPORTS:
+            roles += (TRAINER,)
+        return has_role(request.user, *roles)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return exports.may_export(request.user, obj, self.export)
+
+
+class RosterAccess(CourseExportAccess):
+    export = exports.ROSTER
+    message = "The roster holds contact data: only the project team and coordinators take it."
+
+
+class AttendanceSheetAccess(CourseExportAccess):
+    export = exports.ATTENDANCE_SHEET
+
+
+class SignInSheetAccess(CourseExportAccess):
+    export = exports.SIGN_IN_SHEET

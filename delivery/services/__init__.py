@@ -1,0 +1,33 @@
+"""Writes that run a course, by topic: ``attendance``, ``teachbacks``, ``closing``.
+
+This package is the app's service facade: callers use ``delivery.services.<name>``; each name is
+defined in exactly one submodule.
+"""
+
+from .attendance import (
+    GridMark,
+    attendance_grid_save,
+    attendance_record,
+    attendance_update,
+)
+from .closing import (
+    CloseResult,
+    course_close,
+    enrolment_override,
+)
+from .teachbacks import (
+    TEACHBACK_FIELDS,
+    teachback_save,
+)
+
+__all__ = [
+    "TEACHBACK_FIELDS",
+    "CloseResult",
+    "GridMark",
+    "attendance_grid_save",
+    "attendance_record",
+    "attendance_update",
+    "course_close",
+    "enrolment_override",
+    "teachback_save",
+]

@@ -1,0 +1,371 @@
+"""Enrolling trainees in courses and moving them through the statuses: capacity and the waiting
+list, who may set which status, and the history of every change.
+
+Every function is atomic and safe to repeat: enrolling someone twice changes nothing the second
+time. ``lock_course`` and ``apply_status`` are the building blocks ``delivery`` uses to close a
+course under the same locks."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import COORDINATOR, has_role
+from core.actor import actor
+from core.errors import ConflictError, DomainError, NotPermittedError
+from core.records import record_update, save_validated
+from trainings.models import Course, CourseStatus
+
+from ..models import (
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentStatusChange,
+    Participant,
+)
+
+# --- Enrolments -----------------------------------------------------------------------------
+
+# Deciding that a trainee completed or failed a course is the coordinator's call, and so is
+# undoing that decision.
+FINAL_STATUSES = frozenset({EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED})
+CLOSED_COURSE_STATUSES = frozenset({CourseStatus.CANCELLED})
+
+
+@dataclass
+class BulkEnrolResult:
+    created: list[Enrolment] = field(default_factory=list)
+    existing: list[Enrolment] = field(default_factory=list)
+
+    @property
+    def enrolments(self) -> list[Enrolment]:
+        return sorted(self.created + self.existing, key=lambda e: e.pk)
+
+
+def check_course_open(course: Course) -> None:
+    if course.status in CLOSED_COURSE_STATUSES:
+        raise DomainError(
+            _("Nobody can be enrolled in %(course)s: the course is %(status)s.")
+            % {"course": course, "status": course.get_status_display().lower()}
+        )
+
+
+# Statuses that hold a seat in the course; the waiting list and withdrawals do not.
+SEATED_STATUSES = frozenset(
+    {
+        EnrolmentStatus.NOMINATED,
+        EnrolmentStatus.CONFIRMED,
+        EnrolmentStatus.ATTENDED,
+        EnrolmentStatus.COMPLETED,
+        EnrolmentStatus.FAILED,
+    }
+)
+
+
+def lock_course(course: Course) -> Course:
+    """Serialise enrolment changes of one course, so two requests cannot both take the last
+    seat. Returns the locked, fresh row."""
+    return Course.objects.select_for_update().get(pk=course.pk)
+
+
+def seats_taken(course: Course) -> int:
+    return Enrolment.objects.filter(course=course, status__in=SEATED_STATUSES).count()
+
+
+def _free_seats(course: Course) -> int | None:
+    """Seats left, or ``None`` when the course has no capacity limit."""
+    if course.capacity is None:
+        return None
+    return max(course.capacity - seats_taken(course), 0)
+
+
+def _log_changes(rows: Iterable[tuple[Enrolment, str, str, str]], by) -> None:
+    """One history row per ``(enrolment, from, to, reason)``."""
+    EnrolmentStatusChange.objects.bulk_create(
+        EnrolmentStatusChange(
+            enrolment=enrolment,
+            from_status=before,
+            to_status=after,
+            reason=reason[:500],
+            changed_by=actor(by),
+        )
+        for enrolment, before, after, reason in rows
+    )
+
+
+@transaction.atomic
+def enrolments_bulk_create(
+    *,
+    course: Course,
+    participants: Iterable[Participant],
+    by: AbstractBaseUser | None = None,
+) -> BulkEnrolResult:
+    """Enrol ``participants`` in ``course``. Idempotent: people already enrolled keep their
+    enrolment untouched and are reported as ``existing``.
+
+    When the course has a capacity, newcomers beyond it go on the waiting list in the order
+    given. The course row is locked for the count, so concurrent requests cannot overbook;
+    ``ignore_conflicts`` still lets the unique constraint arbitrate a race on the same person.
+    """
+    check_course_open(course)
+    course = lock_course(course)
+    wanted = {p.pk: p for p in participants}
+    before = set(
+        Enrolment.objects.filter(course=course, participant_id__in=wanted).values_list(
+            "participant_id", flat=True
+        )
+    )
+    free = _free_seats(course)
+    now = timezone.now()
+    new = []
+    for pk, participant in wanted.items():
+        if pk in before:
+            continue
+        seated = free is None or free > 0
+        if free is not None and seated:
+            free -= 1
+        new.append(
+            Enrolment(
+                course=course,
+                participant=participant,
+                status=EnrolmentStatus.NOMINATED if seated else EnrolmentStatus.WAITLISTED,
+                status_changed_at=now,
+                status_changed_by=actor(by),
+            )
+        )
+    Enrolment.objects.bulk_create(new, ignore_conflicts=True)
+    result = BulkEnrolResult()
+    for enrolment in Enrolment.objects.filter(course=course, participant_id__in=wanted):
+        bucket = result.existing if enrolment.participant_id in before else result.created
+        bucket.append(enrolment)
+    # The course lock makes ``created`` exactly the rows this call inserted.
+    full = _("Course full: on the waiting list.")
+    _log_changes(
+        (
+            (e, "", e.status, full if e.status == EnrolmentStatus.WAITLISTED else "")
+            for e in result.created
+        ),
+        by,
+    )
+    return result
+
+
+@transaction.atomic
+def enrolment_create(
+    *, participant: Participant, course: Course, by: AbstractBaseUser | None = None
+) -> Enrolment:
+    """Enrol one participant (on the waiting list when the course is full); refuses (409)
+    when they are already enrolled."""
+    check_course_open(course)
+    course = lock_course(course)
+    if Enrolment.objects.filter(participant=participant, course=course).exists():
+        raise ConflictError(
+            _("%(participant)s is already enrolled in %(course)s.")
+            % {"participant": participant, "course": course}
+        )
+    free = _free_seats(course)
+    status = EnrolmentStatus.WAITLISTED if free == 0 else EnrolmentStatus.NOMINATED
+    enrolment = save_validated(
+        Enrolment(
+            participant=participant,
+            course=course,
+            status=status,
+            status_changed_at=timezone.now(),
+            status_changed_by=actor(by),
+        )
+    )
+    reason = _("Course full: on the waiting list.") if free == 0 else ""
+    _log_changes([(enrolment, "", status, reason)], by)
+    return enrolment
+
+
+def _check_may_set_status(enrolment: Enrolment, status: str, by: AbstractBaseUser | None) -> None:
+    if status not in EnrolmentStatus.values:
+        raise DomainError(
+            _("Unknown status %(status)s: use one of %(choices)s.")
+            % {"status": status, "choices": ", ".join(EnrolmentStatus.values)},
+            field="status",
+        )
+    touches_final = status in FINAL_STATUSES or (
+        enrolment.status in FINAL_STATUSES and status != enrolment.status
+    )
+    if touches_final and not has_role(by, COORDINATOR):
+        raise NotPermittedError(
+            _("Only a coordinator can mark a trainee as completed or failed, or undo it.")
+        )
+
+
+def _check_seat(enrolment: Enrolment, status: str) -> None:
+    """A trainee leaving the waiting list needs a free seat."""
+    if enrolment.status in SEATED_STATUSES or status not in SEATED_STATUSES:
+        return
+    course = lock_course(enrolment.course)
+    if _free_seats(course) == 0:
+        raise ConflictError(
+            _(
+                "%(course)s is full (%(capacity)s seats): raise the capacity or withdraw someone "
+                "before moving %(participant)s off the waiting list."
+            )
+            % {
+                "course": course,
+                "capacity": course.capacity,
+                "participant": enrolment.participant,
+            }
+        )
+
+
+def apply_status(
+    locked: Enrolment, status: str, reason: str, by, *, overridden: bool | None = None
+) -> bool:
+    """Write the new status on a locked row with its history entry; ``False`` when nothing
+    changes (same status, no new reason)."""
+    same_status = status == locked.status and (not reason or reason == locked.status_reason)
+    if same_status and overridden in (None, locked.status_overridden):
+        return False
+    before = locked.status
+    locked.status = status
+    locked.status_reason = reason
+    locked.status_changed_at = timezone.now()
+    locked.status_changed_by = actor(by)
+    if overridden is not None:
+        locked.status_overridden = overridden
+    locked.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "status_changed_at",
+            "status_changed_by",
+            "status_overridden",
+            "updated_at",
+        ]
+    )
+    _log_changes([(locked, before, status, reason)], by)
+    return True
+
+
+def _promote_from_waiting_list(course: Course, by) -> list[Enrolment]:
+    """Give free seats to the longest-waiting trainees. The caller holds the course lock."""
+    free = _free_seats(course)
+    if free is None:
+        waiting = Enrolment.objects.filter(course=course, status=EnrolmentStatus.WAITLISTED)
+    elif free > 0:
+        waiting = Enrolment.objects.filter(
+            course=course, status=EnrolmentStatus.WAITLISTED
+        ).order_by("created_at", "pk")[:free]
+    else:
+        return []
+    promoted = list(waiting.select_for_update())
+    for enrolment in promoted:
+        apply_status(
+            enrolment, EnrolmentStatus.NOMINATED, _("A seat became free: off the waiting list."), by
+        )
+    return promoted
+
+
+@transaction.atomic
+def enrolment_set_status(
+    *,
+    enrolment: Enrolment,
+    status: str,
+    reason: str = "",
+    by: AbstractBaseUser | None = None,
+) -> Enrolment:
+    """Move an enrolment to ``status``, recording who did it, when and, if given, why, in the
+    enrolment and in its history.
+
+    Repeating the same change (same status, no new reason) changes nothing, so a client retrying
+    a request does not rewrite the history of who decided. A trainee leaving the course frees a
+    seat for the first one on the waiting list. A coordinator's decision set by hand counts as
+    an override of the completion rule, so closing the course keeps it.
+    """
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise DomainError(_("The reason may be at most 500 characters."), field="reason")
+    # Lock the course, then the row, and decide on the committed state: two people changing the
+    # status at once must not interleave status, reason and author. The course comes first, as
+    # in every writer that locks both (enrolling, closing), so two of them cannot deadlock.
+    Course.objects.select_for_update().get(pk=enrolment.course_id)
+    locked = (
+        Enrolment.objects.select_related("course", "participant")
+        .select_for_update(of=("self",))
+        .get(pk=enrolment.pk)
+    )
+    _check_may_set_status(locked, status, by)
+    _check_seat(locked, status)
+    was_seated = locked.status in SEATED_STATUSES
+    # A final status set by hand is a coordinator's decision: closing the course keeps it.
+    overridden = None if status == locked.status else status in FINAL_STATUSES
+    changed = apply_status(locked, status, reason, by, overridden=overridden)
+    if changed and was_seated and status not in SEATED_STATUSES:
+        _promote_from_waiting_list(lock_course(locked.course), by)
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+@transaction.atomic
+def enrolments_bulk_set_status(
+    *,
+    course: Course,
+    enrolment_ids: Iterable[int],
+    status: str,
+    reason: str = "",
+    by: AbstractBaseUser | None = None,
+) -> list[Enrolment]:
+    """Set one status on many enrolments of ``course``, all or nothing: an unknown id, an
+    enrolment of another course or a change the user may not make refuses the whole request,
+    naming the trainee."""
+    ids = list(dict.fromkeys(enrolment_ids))
+    if not ids:
+        raise DomainError(_("Choose at least one trainee."), field="enrolments")
+    found = {
+        e.pk: e
+        for e in Enrolment.objects.select_related("participant", "course").filter(
+            pk__in=ids, course=course
+        )
+    }
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise DomainError(
+            _("These enrolments are not in %(course)s: %(ids)s.")
+            % {"course": course, "ids": ", ".join(missing)},
+            field="enrolments",
+        )
+    for enrolment in found.values():
+        try:
+            _check_may_set_status(enrolment, status, by)
+        except NotPermittedError as exc:
+            raise NotPermittedError(f"{enrolment.participant}: {exc.message}") from exc
+    return [
+        enrolment_set_status(enrolment=found[pk], status=status, reason=reason, by=by) for pk in ids
+    ]
+
+
+ENROLMENT_EDITABLE_FIELDS = frozenset({"pre_test_score", "post_test_score", "certificate_language"})
+
+
+@transaction.atomic
+def enrolment_update(
+    *,
+    enrolment: Enrolment,
+    by: AbstractBaseUser | None = None,
+    status: str | None = None,
+    reason: str | None = None,
+    **fields: Any,
+) -> Enrolment:
+    """Record test scores or the certificate language and, when ``status`` is given, change the
+    status through ``enrolment_set_status`` (with its role rule)."""
+    unknown = set(fields) - ENROLMENT_EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(
+            _("These fields of an enrolment cannot be changed: %s") % ", ".join(sorted(unknown))
+        )
+    if status is not None:
+        _check_may_set_status(enrolment, status, by)
+    if fields:
+        record_update(instance=enrolment, fields=fields)
+    if status is not None:
+        enrolment_set_status(enrolment=enrolment, status=status, reason=reason or "", by=by)
+    return enrolment

@@ -1,0 +1,210 @@
+"""Importing a nomination list: plan every row against the registry (new, update, duplicate of
+an earlier row, invalid), then write all or nothing (or the valid rows only)."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.errors import ConflictError, DomainError
+from core.records import save_validated
+from trainings.models import Course
+
+from .. import imports
+from ..models import (
+    Enrolment,
+    Organisation,
+    Participant,
+)
+from .enrolments import check_course_open, enrolments_bulk_create
+from .people import clean_participant_fields, participant_update, stamp_consent
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+class ImportRefused(DomainError):
+    """The file has invalid rows and ``skip_invalid`` was not asked for: nothing was written.
+    ``report`` says which rows and fields, and what the import would otherwise have done."""
+
+    def __init__(self, report: imports.ImportReport) -> None:
+        super().__init__(_("The file has invalid rows; nothing was imported."))
+        self.report = report
+
+
+@dataclass
+class _PlannedRow:
+    outcome: imports.RowOutcome
+    values: dict[str, str]
+    organisation: Organisation | None
+    participant: Participant | None
+
+
+@dataclass
+class _Plan:
+    rows: list[_PlannedRow] = field(default_factory=list)
+    duplicates: dict[int, int] = field(default_factory=dict)  # row number → first row number
+    new_organisations: dict[str, str] = field(default_factory=dict)  # casefold → as spelled
+
+
+def _read_upload(file: Any) -> bytes:
+    if (getattr(file, "size", 0) or 0) > imports.MAX_BYTES:
+        raise DomainError(_("The file is larger than 5 MB; split it into smaller files."))
+    return file.read(imports.MAX_BYTES + 1)
+
+
+def _plan_row(
+    number: int, values: dict, plan: _Plan, report, seen: dict, registry: imports.Registry
+) -> None:
+    """Validate one non-empty row and decide what happens to it (create, update, duplicate or
+    invalid), recording the outcome in ``report``."""
+    name = imports.display_name(values)
+    clean, errors = imports.validate_row(values)
+    if errors:
+        report.errors += [imports.RowError(number, f, m) for f, m in errors]
+        report.rows.append(imports.RowOutcome(number, "invalid", None, name, _("Invalid row.")))
+        report.skipped += 1
+        return
+    organisation = registry.organisation(clean["organisation"])
+    person = registry.participant(clean, organisation)
+    org_key = organisation.pk if organisation else clean["organisation"].casefold() or None
+    keys = imports.identity_keys(clean, org_key, person.pk if person else None)
+    first = next((seen[key] for key in keys if key in seen), None)
+    if first is not None:
+        message = _("duplicate of row %d") % first
+        report.rows.append(imports.RowOutcome(number, "duplicate", None, name, message))
+        report.skipped += 1
+        plan.duplicates[number] = first
+        return
+    seen.update(dict.fromkeys(keys, number))
+    if organisation is None and clean["organisation"]:
+        plan.new_organisations.setdefault(org_key, clean["organisation"])
+    action = "update" if person else "create"
+    outcome = imports.RowOutcome(number, action, person.pk if person else None, name)
+    report.rows.append(outcome)
+    report.updated += bool(person)
+    report.created += not person
+    plan.rows.append(_PlannedRow(outcome, clean, organisation, person))
+
+
+def _plan_import(table: imports.Table, report: imports.ImportReport) -> _Plan:
+    columns, report.ignored_columns = imports.map_header(table.header)
+    plan, seen = _Plan(), {}
+    rows = [
+        (number, imports.row_values(raw, columns))
+        for number, raw in enumerate(table.rows, start=2)  # the header is row 1
+        if any((cell or "").strip() for cell in raw)
+    ]
+    registry = imports.Registry(values for _number, values in rows)
+    for number, values in rows:
+        _plan_row(number, values, plan, report, seen, registry)
+    report.new_organisations = list(plan.new_organisations.values())
+    return plan
+
+
+def _row_fields(item: _PlannedRow, organisations: dict) -> tuple[dict[str, Any], Any]:
+    fields = {name: item.values[name] for name in imports.FIELDS if name != "organisation"}
+    organisation = item.organisation or organisations.get(item.values["organisation"].casefold())
+    return fields, organisation
+
+
+def _update_row(item: _PlannedRow, organisations: dict, by) -> Participant:
+    """An update only overwrites with what the file says; empty cells keep what is registered.
+    A row that changes nothing writes nothing, so re-importing a list is cheap and leaves
+    ``updated_at`` alone."""
+    fields, organisation = _row_fields(item, organisations)
+    person = item.participant
+    changes = {name: value for name, value in fields.items() if value}
+    if organisation is not None:
+        changes["organisation"] = organisation
+    cleaned = clean_participant_fields(changes, country=str(person.country or ""))
+    if all(getattr(person, name) == value for name, value in cleaned.items()):
+        return person
+    return participant_update(participant=person, by=by, **changes)
+
+
+def _create_rows(items: list[_PlannedRow], organisations: dict) -> list[Participant]:
+    """Insert the new people of an import in batches.
+
+    ``imports.validate_row`` checked every value the file can set (lengths, e-mail, gender,
+    country, a name) and the registry matched every e-mail already registered, so the per-row
+    ``full_clean`` of ``participant_create`` (two constraint queries a row) is not repeated
+    here. The database constraints still stand guard: if someone registers one of these people
+    while the list is imported, the import is refused with a clear message and nothing is kept.
+    """
+    people = []
+    for item in items:
+        fields, organisation = _row_fields(item, organisations)
+        person = Participant(**clean_participant_fields(fields), organisation=organisation)
+        stamp_consent(person)
+        people.append(person)
+    try:
+        with transaction.atomic():
+            Participant.objects.bulk_create(people, batch_size=500)
+    except IntegrityError as exc:
+        raise ConflictError(
+            _(
+                "Someone registered one of these people while the list was being imported; "
+                "nothing was imported. Import the file again."
+            )
+        ) from exc
+    return people
+
+
+def _apply_plan(plan: _Plan, by: AbstractBaseUser | None) -> list[Participant]:
+    organisations = {
+        key: save_validated(Organisation(name=name)) for key, name in plan.new_organisations.items()
+    }
+    created = iter(_create_rows([i for i in plan.rows if i.participant is None], organisations))
+    people = []
+    for item in plan.rows:
+        new = item.participant is None
+        person = next(created) if new else _update_row(item, organisations, by)
+        item.outcome.participant = person.pk
+        people.append(person)
+    return people
+
+
+def _would_enrol(plan: _Plan, course: Course) -> int:
+    existing = [item.participant.pk for item in plan.rows if item.participant]
+    already = Enrolment.objects.filter(course=course, participant_id__in=existing).count()
+    return len(plan.rows) - already
+
+
+def _fill_duplicates(plan: _Plan, report: imports.ImportReport) -> None:
+    by_row = {outcome.row: outcome for outcome in report.rows}
+    for number, first in plan.duplicates.items():
+        by_row[number].participant = by_row[first].participant
+
+
+@transaction.atomic
+def participants_import(
+    *,
+    file: Any,
+    by: AbstractBaseUser | None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    course: Course | None = None,
+) -> imports.ImportReport:
+    """Register or update the trainees listed in a CSV or XLSX file, and enrol them in
+    ``course`` when given. Every row is validated before anything is written: with invalid rows
+    and no ``skip_invalid`` it raises ``ImportRefused`` and writes nothing. A dry run writes
+    nothing and reports what the import would do. Importing the same file twice registers
+    each person once (the second time as updates)."""
+    report = imports.ImportReport(dry_run=dry_run)
+    plan = _plan_import(imports.read_table(_read_upload(file)), report)
+    if course is not None:
+        check_course_open(course)
+        report.enrolled = _would_enrol(plan, course)
+    if dry_run:
+        return report
+    if report.errors and not skip_invalid:
+        raise ImportRefused(report)
+    people = _apply_plan(plan, by)
+    _fill_duplicates(plan, report)
+    if course is not None:
+        report.enrolled = len(
+            enrolments_bulk_create(course=course, participants=people, by=by).created
+        )
+    return report

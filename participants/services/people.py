@@ -1,0 +1,144 @@
+"""Registering and editing trainees: cleaned names, normalised phone numbers, one e-mail per
+person, consent stamped when given."""
+
+import datetime as dt
+from typing import Any
+
+import phonenumbers
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.records import save_validated
+
+from ..models import (
+    Organisation,
+    Participant,
+)
+
+# --- Participants ---------------------------------------------------------------------------
+
+PARTICIPANT_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "native_name",
+        "gender",
+        "email",
+        "phone",
+        "organisation",
+        "position",
+        "country",
+        "consent_given",
+        "consent_date",
+        "notes",
+    }
+)
+_TRIMMED = ("first_name", "last_name", "native_name", "email", "phone", "position")
+
+
+def phone_normalise(raw: str, country: str = "") -> str:
+    """The number in international format when it parses as a valid number (national numbers
+    are read in the trainee's country), otherwise the number exactly as given."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, str(country or "") or None)
+    except phonenumbers.NumberParseException:
+        return raw
+    if not phonenumbers.is_valid_number(number):
+        return raw
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_participant_fields(fields: dict[str, Any], country: str = "") -> dict[str, Any]:
+    unknown = set(fields) - PARTICIPANT_FIELDS
+    if unknown:
+        raise DomainError(_("Unknown participant fields: %s") % ", ".join(sorted(unknown)))
+    fields = dict(fields)
+    for name in _TRIMMED:
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    if "phone" in fields:
+        fields["phone"] = phone_normalise(fields["phone"], fields.get("country", country))
+    return fields
+
+
+def _check_participant(participant: Participant) -> None:
+    """The two rules whose constraint messages would otherwise be cryptic."""
+    if not participant.first_name and not participant.last_name:
+        raise DomainError(
+            _("A participant needs at least one name (given or family)."), field="first_name"
+        )
+    if participant.email:
+        clash = Participant.objects.filter(email__iexact=participant.email)
+        if participant.pk:
+            clash = clash.exclude(pk=participant.pk)
+        if clash.exists():
+            raise DomainError(
+                _("Another participant is already registered with the e-mail %(email)s.")
+                % {"email": participant.email},
+                field="email",
+            )
+
+
+def stamp_consent(participant: Participant) -> None:
+    if participant.consent_given and not participant.consent_date:
+        participant.consent_date = timezone.localdate()
+
+
+@transaction.atomic
+def participant_create(
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    native_name: str = "",
+    gender: str = "",
+    email: str = "",
+    phone: str = "",
+    organisation: Organisation | None = None,
+    position: str = "",
+    country: str = "",
+    consent_given: bool = False,
+    consent_date: dt.date | None = None,
+    notes: str = "",
+    by: AbstractBaseUser | None = None,
+) -> Participant:
+    """Register one trainee. A single name is enough; an e-mail, when given, must be unique
+    (case-insensitive)."""
+    fields = clean_participant_fields(
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "native_name": native_name,
+            "gender": gender,
+            "email": email,
+            "phone": phone,
+            "organisation": organisation,
+            "position": position,
+            "country": country,
+            "consent_given": consent_given,
+            "consent_date": consent_date,
+            "notes": notes,
+        }
+    )
+    participant = Participant(**fields)
+    _check_participant(participant)
+    stamp_consent(participant)
+    return save_validated(participant)
+
+
+@transaction.atomic
+def participant_update(
+    *, participant: Participant, by: AbstractBaseUser | None = None, **fields: Any
+) -> Participant:
+    """Change some of a trainee's fields (the import column names)."""
+    fields = clean_participant_fields(fields, country=str(participant.country or ""))
+    for name, value in fields.items():
+        setattr(participant, name, value)
+    _check_participant(participant)
+    stamp_consent(participant)
+    return save_validated(participant)
