@@ -536,9 +536,7 @@ def certificate_reissue(
     )
     if old.status not in (CertificateStatus.VALID, CertificateStatus.REVOKED):
         raise ConflictError(_("Only a valid or revoked certificate can be re-issued."))
-    from participants.privacy import participant_is_erased
-
-    if participant_is_erased(old.enrolment.participant):
+    if old.enrolment.participant.is_erased:
         raise ConflictError(
             _("This trainee's personal data was erased: a new certificate would print no name.")
         )

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("experts.api_urls")),
     path("", include("certificates.api_urls")),
     path("", include("delivery.api_urls")),
+    path("", include("privacy.api_urls")),
     re_path(r"", api_not_found, name="not-found"),
 ]

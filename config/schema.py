@@ -6,9 +6,16 @@ the extension is registered before the schema is generated.
 
 import functools
 
+from django_countries import countries
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
 from rest_framework import serializers
+
+from certificates.models import BatchStatus, Certificate, CertificateStatus
+from experts.models import AssignmentRole
+from participants.models import EnrolmentStatus, Gender, OrganisationKind
+from trainings.languages import Language
+from trainings.models import CourseKind, CourseStatus
 
 
 # Every choice set the API uses, by the name its enum component carries in the schema. One
@@ -17,14 +24,6 @@ from rest_framework import serializers
 # the ``Enum`` suffix drf-spectacular gives the enums it names itself, so the two never clash.
 @functools.cache
 def _named_choice_sets() -> dict[frozenset, str]:
-    from django_countries import countries
-
-    from certificates.models import BatchStatus, Certificate, CertificateStatus
-    from experts.models import AssignmentRole
-    from participants.models import EnrolmentStatus, Gender, OrganisationKind
-    from trainings.languages import Language
-    from trainings.models import CourseKind, CourseStatus
-
     named = {
         "LanguageCode": Language.values,
         "CertificateLanguage": [c for c, _ in Certificate._meta.get_field("language").choices],

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "experts",
     "certificates",
     "delivery",
+    "privacy",
     "portal",
 ]
 
@@ -140,6 +141,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# css/site.css is joined from static/css/site/*.css (config/staticfiles.py); then Django's own.
+STATICFILES_FINDERS = [
+    "config.staticfiles.StylesheetBundleFinder",
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 with contextlib.suppress(OSError):  # whitenoise warns when it is missing
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

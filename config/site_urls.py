@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("experts.urls")),
     path("", include("certificates.urls")),
     path("", include("delivery.urls")),
+    path("", include("privacy.urls")),
 ]

@@ -1,9 +1,13 @@
 """Admin for visiting experts and their assignments to courses and sessions."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+
+from trainings import admin as training_admin
+from trainings.models import CourseSession
 
 from . import conflicts
 from .models import Expert, ExpertAssignment
@@ -90,3 +94,55 @@ class ExpertAssignmentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         _warn(request, conflicts.assignment_warnings(obj))
+
+
+# --- On the course and session pages of the admin ---------------------------------------------
+
+
+class CourseExpertInline(admin.TabularInline):
+    """Experts assigned to the whole course; session assignments live on the session page."""
+
+    model = ExpertAssignment
+    fields = ("expert", "role")
+    autocomplete_fields = ("expert",)
+    extra = 0
+    verbose_name_plural = _("experts assigned to the whole course")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(session__isnull=True)
+            .select_related("expert", "course")
+        )
+
+
+class SessionAssignmentFormSet(forms.BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        # An assignment to a session is an assignment to its course: set it before validation
+        # so the model's own check (session belongs to the course) sees both.
+        form = super()._construct_form(i, **kwargs)
+        form.instance.course_id = self.instance.course_id
+        return form
+
+
+class SessionExpertInline(admin.TabularInline):
+    model = ExpertAssignment
+    formset = SessionAssignmentFormSet
+    fk_name = "session"
+    fields = ("expert", "role")
+    autocomplete_fields = ("expert",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("expert", "session__module")
+
+
+admin.site.unregister(CourseSession)
+
+
+@admin.register(CourseSession)
+class CourseSessionAdmin(training_admin.CourseSessionAdmin):
+    """The session page, with the experts who teach it."""
+
+    inlines = (SessionExpertInline,)

@@ -461,3 +461,15 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         enrolment_save_from_form(form, request.user)
+
+
+class CourseEnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    fields = ("participant", "status", "status_reason", "pre_test_score", "post_test_score")
+    autocomplete_fields = ("participant",)
+    extra = 0
+    can_delete = False  # Delete on the enrolment's own page, which shows what goes with it.
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant", "course")

@@ -21,7 +21,6 @@ from . import services
 from .filters import EnrolmentFilter, OrganisationFilter, ParticipantFilter
 from .models import Enrolment, EnrolmentStatus, Organisation, Participant
 from .permissions import EnrolmentAccess, PeopleAccess
-from .privacy_api import ParticipantPrivacyMixin
 from .registration_api import RegistrationActionsMixin
 from .serializers import (
     BulkEnrolResultSerializer,
@@ -55,13 +54,30 @@ class OrganisationViewSet(ServiceModelViewSet):
         return Organisation.objects.annotate(participant_count=Count("participants"))
 
 
+class ParticipantScope:
+    """Which trainees a request may reach and the role rule, shared by the participant
+    resource and the actions other apps add under ``/api/v1/participants/{id}/``."""
+
+    permission_classes = [PeopleAccess]
+
+    def get_queryset(self):
+        return Participant.objects.all()
+
+
+class ParticipantActionsViewSet(ParticipantScope, ApiViewSetMixin, viewsets.GenericViewSet):
+    """The base of the actions other apps add under ``/api/v1/participants/{id}/``, registered
+    on the ``participants`` prefix of their own router (see ``privacy.api``)."""
+
+    filterset_class = None  # actions may set their own (DRF only accepts known attributes)
+    ordering_fields: list[str] = []  # get_object() runs the filters: ?ordering= is ignored
+
+
 @extend_schema(tags=["participants"])
-class ParticipantViewSet(RegistrationActionsMixin, ParticipantPrivacyMixin, ServiceModelViewSet):
+class ParticipantViewSet(ParticipantScope, RegistrationActionsMixin, ServiceModelViewSet):
     """Trainees. Every role reads; the project team and coordinators register and
     edit them."""
 
     serializer_class = ParticipantSerializer
-    permission_classes = [PeopleAccess]
     filterset_class = ParticipantFilter
     search_fields = [
         "first_name",
@@ -74,9 +90,6 @@ class ParticipantViewSet(RegistrationActionsMixin, ParticipantPrivacyMixin, Serv
     ]
     ordering_fields = ["last_name", "first_name", "email", "country", "created_at"]
     ordering = ["last_name", "first_name"]
-
-    def get_queryset(self):
-        return Participant.objects.all()
 
     def create_object(self, data: dict):
         return services.participant_create(**data, by=self.request.user)

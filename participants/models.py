@@ -61,6 +61,9 @@ class Gender(models.TextChoices):
     UNSPECIFIED = "", _("Not stated")
 
 
+ERASED_FIRST_NAME = "Erased"
+
+
 class Participant(TimeStamped):
     """A trainee. Field names match the import columns. A single name is a valid name: many
     Afghan officials have no family name, so either name may be empty but not both."""
@@ -104,6 +107,32 @@ class Participant(TimeStamped):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    # --- Erasure (the service is ``privacy.services.participant_erase``) ----------------------
+
+    def erased_values(self) -> dict:
+        """The values every personal field takes on erasure: the name becomes "Erased #<id>"
+        (which the name constraint accepts), everything else empty."""
+        return {
+            "first_name": ERASED_FIRST_NAME,
+            "last_name": f"#{self.pk}",
+            "native_name": "",
+            "gender": "",
+            "email": "",
+            "phone": "",
+            "position": "",
+            "notes": "",
+            "consent_given": False,
+            "consent_date": None,
+        }
+
+    @property
+    def has_personal_data(self) -> bool:
+        return any(getattr(self, k) != v for k, v in self.erased_values().items())
+
+    @property
+    def is_erased(self) -> bool:
+        return self.first_name == ERASED_FIRST_NAME and not self.has_personal_data
 
 
 class EnrolmentStatus(models.TextChoices):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from participants import privacy_views, views
+from participants import views
 
 urlpatterns = [
     path("participants/", views.participant_list, name="participant-list"),
@@ -23,20 +23,4 @@ urlpatterns = [
     path("participants/<int:pk>/", views.participant_detail, name="participant-detail"),
     path("participants/<int:pk>/edit/", views.participant_edit, name="participant-edit"),
     path("participants/<int:pk>/merge/", views.participant_merge, name="participant-merge"),
-    # Personal data and erasure.
-    path(
-        "participants/<int:pk>/personal-data/",
-        privacy_views.personal_data,
-        name="participant-personal-data",
-    ),
-    path(
-        "participants/<int:pk>/personal-data/download/",
-        privacy_views.personal_data_download,
-        name="participant-personal-data-download",
-    ),
-    path(
-        "participants/<int:pk>/personal-data/erase/",
-        privacy_views.erase,
-        name="participant-erase",
-    ),
 ]

@@ -10,7 +10,7 @@ form error and changes nothing.
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, has_role
-from certificates.models import Certificate
 from core.errors import DomainError
 
 from . import import_sheets, import_uploads, imports, services
@@ -67,8 +66,9 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(
         Participant.objects.select_related("organisation__parent"), pk=pk
     )
+    # Newest certificate first (the certificate model's own ordering).
     enrolments = participant.enrolments.select_related("course__programme").prefetch_related(
-        Prefetch("certificates", queryset=Certificate.objects.order_by("-created_at"))
+        "certificates"
     )
     can_edit = has_role(request.user, *TEAM)
     context = {

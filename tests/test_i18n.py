@@ -30,6 +30,7 @@ PAGE_TEMPLATES = [
     "trainings/*.html",
     "participants/*.html",
     "delivery/*.html",
+    "privacy/*.html",
     "experts/*.html",
 ]
 PAGE_MODULES = [
@@ -39,7 +40,7 @@ PAGE_MODULES = [
     "trainings/library_views.py",
     "participants/views.py",
     "delivery/views.py",
-    "participants/privacy_views.py",
+    "privacy/views.py",
     "delivery/completion.py",
     "experts/views.py",
     "experts/conflicts.py",

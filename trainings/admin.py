@@ -11,9 +11,6 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ServiceErrorsAdminMixin, adopt
-from experts.models import ExpertAssignment
-from participants.admin import save_enrolment_formset
-from participants.models import Enrolment
 
 from .languages import Language
 from .models import Course, CourseSession, Manual, ManualDownload, Programme, ThematicModule
@@ -190,36 +187,6 @@ class CourseSessionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("course", "module")
 
 
-class CourseEnrolmentInline(admin.TabularInline):
-    model = Enrolment
-    fields = ("participant", "status", "status_reason", "pre_test_score", "post_test_score")
-    autocomplete_fields = ("participant",)
-    extra = 0
-    can_delete = False  # Delete on the enrolment's own page, which shows what goes with it.
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("participant", "course")
-
-
-class CourseExpertInline(admin.TabularInline):
-    """Experts assigned to the whole course; session assignments live on the session page."""
-
-    model = ExpertAssignment
-    fields = ("expert", "role")
-    autocomplete_fields = ("expert",)
-    extra = 0
-    verbose_name_plural = _("experts assigned to the whole course")
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(session__isnull=True)
-            .select_related("expert", "course")
-        )
-
-
 @admin.register(Course)
 class CourseAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     form = CourseAdminForm
@@ -241,7 +208,7 @@ class CourseAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     list_select_related = ("programme",)
     autocomplete_fields = ("programme", "parent", "modules")
     date_hierarchy = "start_date"
-    inlines = (CourseSessionInline, CourseExpertInline, CourseEnrolmentInline)
+    inlines = (CourseSessionInline,)  # portal.admin adds the experts and the trainees
     fieldsets = (
         (None, {"fields": ("programme", "code", "title", "title_ru", "title_ar", "kind")}),
         (None, {"fields": ("parent", "status")}),
@@ -268,33 +235,6 @@ class CourseAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     def n_enrolled(self, obj: Course) -> int:
         return obj.n_enrolled
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Enrolment:
-            save_enrolment_formset(formset, request.user)
-        else:
-            super().save_formset(request, form, formset, change)
-
-
-class SessionAssignmentFormSet(forms.BaseInlineFormSet):
-    def _construct_form(self, i, **kwargs):
-        # An assignment to a session is an assignment to its course: set it before validation
-        # so the model's own check (session belongs to the course) sees both.
-        form = super()._construct_form(i, **kwargs)
-        form.instance.course_id = self.instance.course_id
-        return form
-
-
-class SessionExpertInline(admin.TabularInline):
-    model = ExpertAssignment
-    formset = SessionAssignmentFormSet
-    fk_name = "session"
-    fields = ("expert", "role")
-    autocomplete_fields = ("expert",)
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("expert", "session__module")
-
 
 @admin.register(CourseSession)
 class CourseSessionAdmin(admin.ModelAdmin):
@@ -304,7 +244,6 @@ class CourseSessionAdmin(admin.ModelAdmin):
     list_select_related = ("course", "module")
     autocomplete_fields = ("course", "module", "trainers")
     date_hierarchy = "date"
-    inlines = (SessionExpertInline,)
 
     def get_queryset(self, request):
         # __str__ shows the module title, also in other admins' autocomplete answers.

@@ -2,8 +2,6 @@
 
 import django_filters
 
-from participants.models import Participant
-
 from .languages import Language
 from .models import (
     AttachmentKind,
@@ -82,7 +80,9 @@ class CourseFilter(django_filters.FilterSet):
 class CourseSessionFilter(django_filters.FilterSet):
     trainer = django_filters.ModelChoiceFilter(
         field_name="trainers",
-        queryset=Participant.objects.all(),
+        # The trainers' model is whatever the relation points at (participants' trainees): this
+        # app names it in its own model, and imports nothing of the app above.
+        queryset=CourseSession._meta.get_field("trainers").related_model._default_manager.all(),
         label="Taught by this certified trainer (participant id)",
     )
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")

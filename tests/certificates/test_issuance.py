@@ -200,7 +200,7 @@ def test_revoke_and_reissue_keep_history(course, carol, django_capture_on_commit
 def test_an_erased_trainee_is_not_reissued_and_the_bundle_skips_their_pdf(
     course, carol, django_capture_on_commit_callbacks
 ):
-    from participants.privacy import participant_erase
+    from privacy.services import participant_erase
 
     completed(course, 2)
     batch = issue(course, carol, django_capture_on_commit_callbacks)

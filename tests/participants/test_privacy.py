@@ -12,8 +12,9 @@ from accounts.models import AuditAction, AuditEntry
 from certificates import services as certificate_services
 from certificates import signing
 from certificates.models import Certificate, CertificateBatch
-from participants import privacy
 from participants.models import Participant, TeachBack
+from privacy import selectors as privacy_selectors
+from privacy import services as privacy_services
 from tests.factories import (
     AttendanceFactory,
     CourseFactory,
@@ -163,7 +164,7 @@ def test_the_export_reads_a_fixed_number_of_queries(participant, django_assert_m
         enrolment = EnrolmentFactory(participant=participant)
         AttendanceFactory(enrolment=enrolment)
     with django_assert_max_num_queries(8):
-        data = privacy.participant_data(participant)
+        data = privacy_selectors.participant_data(participant)
     assert len(data["enrolments"]) == 6
 
 
@@ -254,9 +255,9 @@ def test_files_stay_when_the_erasure_rolls_back(participant, carol, monkeypatch)
     def fail(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(privacy, "audit_record", fail)
+    monkeypatch.setattr(privacy_services, "audit_record", fail)
     with pytest.raises(RuntimeError):
-        privacy.participant_erase(participant=participant, reason="Request", by=carol)
+        privacy_services.participant_erase(participant=participant, reason="Request", by=carol)
 
     assert teachback.file.storage.exists(teachback.file.name)
     assert Participant.objects.get(pk=participant.pk).email == EMAIL

@@ -5,7 +5,7 @@
 * ``POST /api/v1/participants/{id}/erase/`` with ``reason`` and ``confirm: true`` —
   coordinators only; idempotent.
 
-Thin: the work is in ``participants.privacy``.
+Thin: the work is in ``privacy.services``.
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -15,9 +15,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.roles import COORDINATOR, PROJECT_TEAM
+from participants.api import ParticipantActionsViewSet
 from trainings.permissions import RolePermission
 
-from . import privacy
+from . import services
 
 
 class PersonalDataAccess(RolePermission):
@@ -36,7 +37,7 @@ class ErasureAccess(RolePermission):
 
 class ErasureRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=privacy.REASON_MAX_LENGTH,
+        max_length=services.REASON_MAX_LENGTH,
         help_text="Why the data is erased: who asked, when, on what ground. Kept in the audit log.",
     )
     confirm = serializers.BooleanField(
@@ -60,7 +61,10 @@ class ErasureResultSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ParticipantPrivacyMixin:
+@extend_schema(tags=["participants"])
+class ParticipantPrivacyViewSet(ParticipantActionsViewSet):
+    """``/api/v1/participants/{id}/personal-data/`` and ``erase/``."""
+
     @extend_schema(
         tags=["participants"],
         summary="Everything held about a participant (JSON attachment)",
@@ -88,8 +92,8 @@ class ParticipantPrivacyMixin:
     )
     def personal_data(self, request, pk=None):
         participant = self.get_object()
-        data = privacy.participant_data_export(participant=participant, by=request.user)
-        filename = privacy.export_filename(participant)
+        data = services.participant_data_export(participant=participant, by=request.user)
+        filename = services.export_filename(participant)
         return Response(data, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
     @extend_schema(
@@ -119,7 +123,7 @@ class ParticipantPrivacyMixin:
         participant = self.get_object()
         payload = ErasureRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        result = privacy.participant_erase(
+        result = services.participant_erase(
             participant=participant, reason=payload.validated_data["reason"], by=request.user
         )
         body = {

@@ -2,7 +2,7 @@
 
 The project team and coordinators see the page and download the data (each download logged);
 only coordinators erase, with a reason and the word ERASE typed to confirm. The work is in
-``participants.privacy``.
+``privacy.services``.
 """
 
 import json
@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import COORDINATOR, PROJECT_TEAM, has_role
 from core.errors import DomainError
+from participants.models import Gender, Participant
 
-from . import privacy
-from .models import Gender, Participant
+from . import selectors, services
 
 CONFIRMATION_WORD = "ERASE"
 
@@ -30,7 +30,7 @@ CONFIRMATION_WORD = "ERASE"
 class ErasureForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
-        max_length=privacy.REASON_MAX_LENGTH,
+        max_length=services.REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Who asked, when, on what ground. Kept in the audit log."),
     )
@@ -68,7 +68,7 @@ def _fields(data: dict) -> list[tuple[str, object]]:
 
 
 def _page(request: HttpRequest, participant: Participant, form=None, status: int = 200):
-    data = privacy.participant_data(participant)
+    data = selectors.participant_data(participant)
     for enrolment in data["enrolments"]:
         enrolment["days_present"] = sum(1 for mark in enrolment["attendance"] if mark["present"])
     may_erase = has_role(request.user, COORDINATOR)
@@ -76,12 +76,12 @@ def _page(request: HttpRequest, participant: Participant, form=None, status: int
         "participant": participant,
         "data": data,
         "fields": _fields(data),
-        "audit_entries": privacy.participant_audit_entries(participant),
-        "erased": privacy.participant_is_erased(participant),
+        "audit_entries": selectors.participant_audit_entries(participant),
+        "erased": participant.is_erased,
         "may_erase": may_erase,
         "form": form if form is not None else (ErasureForm() if may_erase else None),
     }
-    return render(request, "participants/personal_data.html", context, status=status)
+    return render(request, "privacy/personal_data.html", context, status=status)
 
 
 @role_required(PROJECT_TEAM, COORDINATOR)
@@ -92,11 +92,11 @@ def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(PROJECT_TEAM, COORDINATOR)
 def personal_data_download(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(Participant, pk=pk)
-    data = privacy.participant_data_export(participant=participant, by=request.user)
+    data = services.participant_data_export(participant=participant, by=request.user)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
-        True, privacy.export_filename(participant)
+        True, services.export_filename(participant)
     )
     return response
 
@@ -109,7 +109,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, participant, form=form, status=400)
     try:
-        result = privacy.participant_erase(
+        result = services.participant_erase(
             participant=participant, reason=form.cleaned_data["reason"], by=request.user
         )
     except DomainError as error:

@@ -1,7 +1,7 @@
 """``manage.py seed_demo``: load the demo programme, courses, trainees, experts and logins.
 
 Idempotent: every row is found by a natural key and written only when it is missing or differs
-from the fixed data in ``trainings.demo_data``, so a second run performs no writes at all. It
+from the fixed data in ``portal.demo_data``, so a second run performs no writes at all. It
 must not create certificates: those come from the issuance service (``issue_certificates ERB``).
 """
 
@@ -18,9 +18,9 @@ from django.db import models, transaction
 from delivery import completion
 from experts.models import Expert, ExpertAssignment
 from participants.models import Attendance, Enrolment, EnrolmentStatus, Organisation, Participant
-from trainings.demo_data import curriculum, people
-from trainings.demo_data.docx import text_docx
-from trainings.demo_data.pdf import text_pdf
+from portal.demo_data import curriculum, people
+from portal.demo_data.docx import text_docx
+from portal.demo_data.pdf import text_pdf
 from trainings.models import Course, CourseSession, Manual, Programme, ThematicModule
 from trainings.services import manual_create
 
