@@ -5,7 +5,11 @@ from django.db.models import Count, Q, QuerySet
 from participants.models import Enrolment, EnrolmentStatus
 from trainings.models import Course, CourseStatus
 
-from .models import Certificate, CertificateBatch, CertificateStatus
+from .labels import LANGUAGE_CODES
+from .models import Certificate, CertificateBatch, CertificateDesign, CertificateStatus, Signatory
+from .rendering import builtin_design
+
+BUILTIN_DESIGN = "classic"
 
 
 def eligible_enrolments(course: Course) -> QuerySet[Enrolment]:
@@ -59,3 +63,55 @@ def completed_courses(limit: int = 10) -> QuerySet[Course]:
         )
         .order_by("-end_date", "title")[:limit]
     )
+
+
+# --- What a new certificate is printed with ----------------------------------------------------
+
+
+def certificate_language(enrolment: Enrolment, course: Course, batch_language: str = "") -> str:
+    """Per trainee first, then the batch's choice, then the course's working languages."""
+    for choice in (enrolment.certificate_language, batch_language):
+        if choice in LANGUAGE_CODES:
+            return choice
+    languages = set(course.languages or [])
+    if {"ar", "en"} <= languages:
+        return "ar-en"
+    for language in ("en", "ru", "ar"):
+        if language in languages:
+            return language
+    return "en"
+
+
+def default_design(course: Course) -> CertificateDesign | None:
+    """The design a batch uses when none is chosen: the programme's default, else any
+    programme-wide default; ``None`` means the built-in design."""
+    return (
+        CertificateDesign.objects.filter(is_active=True)
+        .filter(Q(programme=course.programme) | Q(programme__isnull=True))
+        .order_by("-is_default", "programme_id", "pk")
+        .first()
+    )
+
+
+def design_source(design: CertificateDesign | None) -> tuple[str, str, dict]:
+    """(html, css, what the snapshot records of the design) for ``design`` or the built-in."""
+    if design is None:
+        html, css = builtin_design(BUILTIN_DESIGN)
+        return html, css, {"id": None, "name": BUILTIN_DESIGN, "version": 1}
+    return (
+        design.html,
+        design.css,
+        {"id": design.pk, "name": design.name, "version": design.version},
+    )
+
+
+def course_signatories(course: Course) -> list[dict]:
+    """Up to three active signatories of the programme: those named for this course, else the
+    programme-wide ones. Plain data, as frozen into the snapshot."""
+    chosen = Signatory.objects.filter(programme=course.programme_id, is_active=True)
+    specific = chosen.filter(courses=course)
+    rows = list((specific if specific.exists() else chosen.filter(courses=None))[:3])
+    return [
+        {"name": s.name, "title": s.title, "image": f"signature-{s.pk}" if s.signature else ""}
+        for s in rows
+    ]

@@ -1,7 +1,9 @@
-"""Celery wrappers around the certificate services: ids in, one service call, a retry policy.
+"""Celery wrappers around the certificate pipeline: ids in, one service call, a retry policy.
 
-Late acknowledgement plus ``reject_on_worker_lost`` gives a message back to the queue when a
-worker dies; the services make the redelivery harmless (see ``services`` for the claims).
+Each task is registered under the name the services send it by (``services.RENDER_CHUNK``...;
+see ``core.jobs``), so the services never import this module. Late acknowledgement plus
+``reject_on_worker_lost`` gives a message back to the queue when a worker dies; the services make
+the redelivery harmless (see ``services.pipeline`` for the claims and the bounded attempts).
 """
 
 import datetime as dt
@@ -28,23 +30,18 @@ RETRY = {
 }
 
 
-@shared_task(name="certificates.render_chunk", soft_time_limit=300, time_limit=360, **RETRY)
+@shared_task(name=services.RENDER_CHUNK, soft_time_limit=300, time_limit=360, **RETRY)
 def render_chunk(batch_id: int | None, certificate_ids: list[int]) -> int:
-    issued = services.certificates_render(certificate_ids=certificate_ids)
-    if batch_id is not None:
-        batch = services.batch_refresh(batch_id=batch_id)
-        if batch is not None and batch.send_email:
-            for certificate_id in certificate_ids:
-                email_certificate.delay(certificate_id)
-    return issued
+    return services.chunk_render(batch_id=batch_id, certificate_ids=certificate_ids)
 
 
-@shared_task(name="certificates.finalize_batch", soft_time_limit=900, time_limit=960, **RETRY)
-def finalize_batch(batch_id: int) -> None:
-    services.batch_refresh(batch_id=batch_id)
+# Writing the ZIP and merging the print PDF of a large batch takes minutes: its own time limit.
+@shared_task(name=services.FINALIZE_BATCH, soft_time_limit=900, time_limit=960, **RETRY)
+def finalize_batch(batch_id: int) -> bool:
+    return services.batch_finalize(batch_id=batch_id)
 
 
-@shared_task(name="certificates.email_certificate", soft_time_limit=60, time_limit=90, **RETRY)
+@shared_task(name=services.EMAIL_CERTIFICATE, soft_time_limit=60, time_limit=90, **RETRY)
 def email_certificate(certificate_id: int) -> bool:
     return services.certificate_email(certificate_id=certificate_id)
 

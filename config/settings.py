@@ -310,6 +310,9 @@ CERTIFICATE_PUBLIC_KEYS = env.json("CERTIFICATE_PUBLIC_KEYS", default={})
 # How long a worker may hold a certificate it renders before another may take it over.
 CERTIFICATE_LEASE_SECONDS = env.int("CERTIFICATE_LEASE_SECONDS", default=60)
 CERTIFICATE_CHUNK_SIZE = env.int("CERTIFICATE_CHUNK_SIZE", default=20)
+# Claims of one certificate before it is failed with its last error (a worker that keeps dying
+# on it, storage that keeps failing), so its batch still finishes. A retry starts again at 0.
+CERTIFICATE_MAX_ATTEMPTS = env.int("CERTIFICATE_MAX_ATTEMPTS", default=5)
 
 # --- E-mail -------------------------------------------------------------------------------
 MAILERS = {

@@ -110,7 +110,7 @@ BUNDLE_READERS = {"bob", "carol", "root"}
 
 
 def _bobs_bundle(w):
-    from trainings.library import bundle_build
+    from trainings.bundles import bundle_build
 
     bob = UserFactory(username="bob", roles=["trainer"])
     bundle = ManualBundleFactory(course=w.course, requested_by=bob)

@@ -24,7 +24,7 @@ from core.api import (
     ServiceModelViewSet,
 )
 
-from . import library, services
+from . import bundles, library, services
 from .filters import (
     CourseFilter,
     CourseSessionFilter,
@@ -353,7 +353,7 @@ class ManualBundleViewSet(ApiViewSetMixin, mixins.RetrieveModelMixin, viewsets.G
             bundle.file,
             filename=library.bundle_filename(bundle),
             content_type="application/zip",
-            record=lambda: services.bundle_download_record(bundle=bundle, by=request.user),
+            record=lambda: bundles.bundle_download_record(bundle=bundle, by=request.user),
             what="course ZIP",
         )
 
@@ -410,7 +410,7 @@ class CourseViewSet(ServiceModelViewSet):
     def manual_bundle(self, request, pk=None):
         payload = ManualBundleRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        bundle = services.bundle_create(
+        bundle = bundles.bundle_create(
             course=self.get_object(), language=payload.validated_data["language"], by=request.user
         )
         body = ManualBundleSerializer(bundle, context=self.get_serializer_context()).data

@@ -1,23 +1,16 @@
-"""The trainers' library: which manual version is current, what a trainer's modules are, the
-history of a module's manual, the download log, and the course ZIP (what goes in, and building it).
+"""The trainers' library, read: which manual version is current, the library page's cards, the
+history of a module's manual, the download log, and what a course ZIP holds and is called.
 
-Reads run a fixed number of queries whatever the number of rows. The only write here is the
-building of a ZIP (``bundle_build``), run by a Celery worker: it claims the bundle row with a
-conditional update, so a duplicate message or a second worker never builds it twice, and a
-worker that died leaves a lease that runs out. Requests and download logging live in
-``services``; this module must not know about HTTP.
+Reads run a fixed number of queries whatever the number of rows; nothing here writes (the ZIP
+job is ``trainings.bundles``). This module must not know about HTTP.
 """
 
 import datetime as dt
 import logging
-import shutil
-import tempfile
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files import File
 from django.db.models import (
     BooleanField,
     Exists,
@@ -28,12 +21,9 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .languages import Language
 from .models import (
-    BundleStatus,
     Course,
     Manual,
     ManualAttachment,
@@ -217,121 +207,6 @@ def bundle_entries(*, course: Course, language: str = "") -> list[BundleEntry]:
                 )
             )
     return entries
-
-
-BUNDLE_LEASE = dt.timedelta(minutes=15)
-
-
-def bundles_sweep(*, stalled_after: dt.timedelta = dt.timedelta(minutes=2)) -> int:
-    """Send again the bundles whose message was lost (broker down when it was asked for, a
-    worker killed mid-build): queued for longer than ``stalled_after``, or running with a lease
-    that ran out. Run by beat; a duplicate message is harmless, ``bundle_build`` claims the row.
-    Returns how many were sent."""
-    from .services import _dispatch_bundle
-
-    now = timezone.now()
-    stalled = list(
-        ManualBundle.objects.filter(
-            Q(status=BundleStatus.QUEUED, updated_at__lt=now - stalled_after)
-            | Q(status=BundleStatus.RUNNING, claimed_until__lt=now)
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:100]
-    )
-    for bundle_id in stalled:
-        _dispatch_bundle(bundle_id)
-    if stalled:
-        logger.warning("re-sent %s stalled manual ZIP(s): %s", len(stalled), stalled)
-    return len(stalled)
-
-
-def bundle_build(*, bundle_id: int) -> bool:
-    """Build the ZIP of one bundle; True when this call built it. Safe to run twice: a bundle
-    that is done, failed or claimed by a live worker is left alone."""
-    now = timezone.now()
-    lease = now + BUNDLE_LEASE
-    claimed = (
-        ManualBundle.objects.filter(
-            pk=bundle_id, status__in=(BundleStatus.QUEUED, BundleStatus.RUNNING)
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(status=BundleStatus.RUNNING, claimed_until=lease, done=0, updated_at=now)
-    )
-    if not claimed:
-        return False
-    bundle = ManualBundle.objects.select_related("course").get(pk=bundle_id)
-    entries = bundle_entries(course=bundle.course, language=bundle.language)
-    mine = ManualBundle.objects.filter(pk=bundle_id, claimed_until=lease)
-    mine.update(total=len(entries))
-    try:
-        written, missing = _write_zip(bundle, entries, mine)
-    except Exception:
-        mine.update(claimed_until=None)  # let a retry claim it at once
-        raise
-    fields = {
-        "status": BundleStatus.DONE,
-        "claimed_until": None,
-        "finished_at": timezone.now(),
-        "updated_at": timezone.now(),
-        "file": bundle.file.name,
-        "size": bundle.file.size,
-        "contents": {
-            "manuals": [e.manual_id for e in written if e.attachment_id is None],
-            "attachments": [e.attachment_id for e in written if e.attachment_id is not None],
-        },
-        "error": (
-            _("Missing from storage, left out: %s") % ", ".join(e.name for e in missing)
-            if missing
-            else ""
-        ),
-    }
-    if not written:
-        fields.update(status=BundleStatus.FAILED, file="", size=0)
-        fields["error"] = _("None of the course's manuals could be read from storage.")
-    if not mine.update(**fields):  # our lease ran out and another worker took over
-        bundle.file.delete(save=False)
-        return False
-    if not written:
-        bundle.file.delete(save=False)
-    logger.info("manual ZIP %s built: %s files", bundle_id, len(written))
-    return True
-
-
-def _write_zip(
-    bundle: ManualBundle, entries: list[BundleEntry], mine: QuerySet[ManualBundle]
-) -> tuple[list[BundleEntry], list[BundleEntry]]:
-    """Copy each file into a ZIP in a temporary file (memory stays flat), then store the ZIP
-    under a generated name. Progress is written after each file."""
-    written, missing = [], []
-    with tempfile.TemporaryFile(prefix=f"manual-bundle-{bundle.pk}-") as spool:
-        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for index, entry in enumerate(entries, start=1):
-                try:
-                    source = entry.file.open("rb")
-                except (FileNotFoundError, ValueError):
-                    logger.error("manual ZIP %s: %r missing from storage", bundle.pk, entry.name)
-                    missing.append(entry)
-                else:
-                    with source, archive.open(entry.name, "w", force_zip64=True) as target:
-                        shutil.copyfileobj(source, target, length=1024 * 1024)
-                    written.append(entry)
-                mine.update(done=index, updated_at=timezone.now())
-        spool.seek(0)
-        bundle.file.save(f"{bundle.course.code}.zip", File(spool), save=False)
-    return written, missing
-
-
-def bundle_fail(*, bundle_id: int, error: str) -> None:
-    """Give up on a bundle (the worker ran out of retries): the page stops polling."""
-    ManualBundle.objects.filter(
-        pk=bundle_id, status__in=(BundleStatus.QUEUED, BundleStatus.RUNNING)
-    ).update(
-        status=BundleStatus.FAILED,
-        claimed_until=None,
-        error=error[:2000],
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
 
 
 def bundle_filename(bundle: ManualBundle) -> str:

@@ -28,7 +28,7 @@ from accounts.roles import ALL_ROLES, COORDINATOR, has_role
 from core import downloads
 from core.errors import DomainError
 
-from . import library, selectors, services
+from . import bundles, library, selectors, services
 from .languages import Language
 from .models import (
     AttachmentKind,
@@ -207,7 +207,7 @@ def bundle_request(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     bundle, error = None, None
     try:
-        bundle = services.bundle_create(
+        bundle = bundles.bundle_create(
             course=course, language=language if language in Language.values else "", by=request.user
         )
     except DomainError as exc:
@@ -240,7 +240,7 @@ def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
         bundle.file,
         filename=library.bundle_filename(bundle),
         content_type="application/zip",
-        record=lambda: services.bundle_download_record(bundle=bundle, by=request.user),
+        record=lambda: bundles.bundle_download_record(bundle=bundle, by=request.user),
     )
 
 

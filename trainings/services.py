@@ -22,11 +22,8 @@ from core.records import record_delete, record_update
 from .languages import Language
 from .models import (
     AttachmentKind,
-    BundleStatus,
-    Course,
     Manual,
     ManualAttachment,
-    ManualBundle,
     ManualDownload,
     ThematicModule,
 )
@@ -242,84 +239,3 @@ def attachment_delete(*, attachment: ManualAttachment, by: AbstractBaseUser | No
         if name:
             transaction.on_commit(lambda: storage.delete(name))
     logger.info("attachment %s deleted by %s", pk, by)
-
-
-# --- Course ZIPs ---------------------------------------------------------------------------
-
-
-def bundle_create(
-    *, course: Course, language: str = "", by: AbstractBaseUser | None
-) -> ManualBundle:
-    """Ask for one ZIP of ``course``'s current manuals (in ``language``, or all) with their
-    attachments; a worker builds it after commit. A second request by the same person for the
-    same course and language while one is queued or running returns that one instead of
-    queueing a duplicate (double clicks, impatient reloads)."""
-    from .library import bundle_entries  # the reads of the library; no import cycle at load
-
-    if language and language not in Language.values:
-        raise DomainError(
-            _("Unknown language %(code)s: use one of %(codes)s.")
-            % {"code": language, "codes": ", ".join(Language.values)},
-            field="language",
-        )
-    user = actor(by)
-    with transaction.atomic():
-        Course.objects.select_for_update().filter(pk=course.pk).first()
-        pending = ManualBundle.objects.filter(
-            course=course,
-            language=language,
-            requested_by=user,
-            status__in=(BundleStatus.QUEUED, BundleStatus.RUNNING),
-        ).first()
-        if pending is not None and user is not None:
-            if pending.status == BundleStatus.QUEUED or (
-                pending.claimed_until is not None and pending.claimed_until < timezone.now()
-            ):
-                # Asking again re-sends a message that may have been lost (broker down at
-                # the first request, a worker killed mid-build); the claim stops doubles.
-                transaction.on_commit(lambda: _dispatch_bundle(pending.pk))
-            return pending
-        total = len(bundle_entries(course=course, language=language))
-        if not total:
-            raise DomainError(_("This course has no manual to download yet (in this language)."))
-        bundle = ManualBundle.objects.create(
-            course=course, language=language, requested_by=user, total=total
-        )
-        transaction.on_commit(lambda: _dispatch_bundle(bundle.pk))
-    logger.info("manual ZIP %s of course %s requested by %s", bundle.pk, course.pk, by)
-    return bundle
-
-
-def _dispatch_bundle(bundle_id: int) -> None:
-    from .tasks import build_manual_bundle
-
-    try:
-        build_manual_bundle.delay(bundle_id)
-    except Exception:  # the broker is down: the sweep (or a retry of the request) picks it up
-        logger.exception("could not queue manual ZIP %s", bundle_id)
-
-
-def bundle_download_record(
-    *, bundle: ManualBundle, by: AbstractBaseUser | None
-) -> list[ManualDownload]:
-    """Log the download of a course ZIP as one row per manual and per attachment it holds
-    (each marked with the bundle), so the log answers "who has this manual" however it was
-    taken. Files deleted since the ZIP was built are skipped."""
-    manual_ids = bundle.contents.get("manuals", [])
-    attachment_ids = bundle.contents.get("attachments", [])
-    manuals = set(Manual.objects.filter(pk__in=manual_ids).values_list("pk", flat=True))
-    attachments = dict(
-        ManualAttachment.objects.filter(pk__in=attachment_ids).values_list("pk", "manual_id")
-    )
-    user = actor(by)
-    rows = [
-        ManualDownload(manual_id=pk, bundle=bundle, user=user) for pk in manual_ids if pk in manuals
-    ]
-    rows += [
-        ManualDownload(manual_id=attachments[pk], attachment_id=pk, bundle=bundle, user=user)
-        for pk in attachment_ids
-        if pk in attachments
-    ]
-    created = ManualDownload.objects.bulk_create(rows)
-    logger.info("manual ZIP %s downloaded by %s (%s files)", bundle.pk, by, len(created))
-    return created

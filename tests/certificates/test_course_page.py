@@ -55,7 +55,7 @@ def test_pressing_issue_creates_a_batch_and_the_progress_follows_it(
 
     for certificate in batch.certificates.all():
         services.certificate_render(certificate_id=certificate.pk)
-    services.batch_refresh(batch_id=batch.pk)
+    services.batch_finalize(batch_id=batch.pk)
     done = client.get(f"/certificates/batches/{batch.pk}/progress/").content.decode()
     assert "hx-trigger" not in done  # polling stops
     assert "2 of 2 issued" in done

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from certificates import codes, services, signing
-from certificates.models import BatchStatus, Certificate, CertificateStatus
+from certificates.models import BatchStatus, Certificate, CertificateBatch, CertificateStatus
 from core.errors import ConflictError
 from tests.factories import (
     CourseFactory,
@@ -41,7 +41,8 @@ def issue(course, carol, django_capture_on_commit_callbacks, **kwargs):
         batch = services.batch_create(course=course, by=carol, **kwargs)
     ids = list(batch.certificates.values_list("pk", flat=True))
     services.certificates_render(certificate_ids=ids)
-    return services.batch_refresh(batch_id=batch.pk)
+    services.batch_finalize(batch_id=batch.pk)
+    return CertificateBatch.objects.get(pk=batch.pk)
 
 
 def pdf_text(data: bytes) -> str:
@@ -129,7 +130,7 @@ def test_a_leased_certificate_is_left_to_its_worker(
     with django_capture_on_commit_callbacks(execute=False):
         batch = services.batch_create(course=course, by=carol)
     certificate = batch.certificates.get()
-    assert services._claim(certificate.pk) is True  # another worker holds it
+    assert services.certificate_claim(certificate.pk) is True  # another worker holds it
 
     assert services.certificate_render(certificate_id=certificate.pk) is False
     assert Certificate.objects.get(pk=certificate.pk).status == CertificateStatus.PENDING

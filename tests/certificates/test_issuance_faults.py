@@ -127,7 +127,7 @@ def test_redis_stopped_mid_batch_and_restarted_loses_nothing(course, carol, redi
 
 def test_every_message_delivered_twice_issues_each_certificate_once(course, carol, redis):
     batch = services.batch_create(course=course, by=carol)  # dispatched once on commit
-    services.dispatch_batch(batch_id=batch.pk)  # ... and every chunk once more
+    services.batch_dispatch(batch_id=batch.pk)  # ... and every chunk once more
     workers = [start_worker(worker_env(CELERY_BROKER_URL=redis.url), name=f"w{n}") for n in (1, 2)]
     try:
         assert wait_for(lambda: finished(batch.pk), timeout=180), progress(batch.pk)

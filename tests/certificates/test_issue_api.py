@@ -27,7 +27,7 @@ def render_all() -> None:
         services.certificate_render(certificate_id=certificate.pk)
     for batch_id in Certificate.objects.values_list("batch", flat=True).distinct():
         if batch_id:
-            services.batch_refresh(batch_id=batch_id)
+            services.batch_finalize(batch_id=batch_id)
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def certificate(enrolment, carol, django_capture_on_commit_callbacks):
         batch = certificate_services.batch_create(course=enrolment.course, by=carol)
     certificate = batch.certificates.get()
     certificate_services.certificate_render(certificate_id=certificate.pk)
-    certificate_services.batch_refresh(batch_id=batch.pk)
+    certificate_services.batch_finalize(batch_id=batch.pk)
     certificate.refresh_from_db()
     return certificate
 

@@ -15,7 +15,7 @@ from tests.factories import (
     ManualFactory,
     ThematicModuleFactory,
 )
-from trainings import library
+from trainings import bundles, library
 from trainings.models import BundleStatus, ManualBundle, ManualDownload
 from trainings.tasks import build_manual_bundle
 
@@ -158,7 +158,7 @@ def test_a_file_missing_from_storage_is_left_out_and_named(course, bob):
     missing = legal.manuals.get(language="en", version=2)
     missing.file.storage.delete(missing.file.name)
     bundle = ManualBundleFactory(course=course, requested_by=bob)
-    library.bundle_build(bundle_id=bundle.pk)
+    bundles.bundle_build(bundle_id=bundle.pk)
     bundle.refresh_from_db()
     assert bundle.status == BundleStatus.DONE
     assert "legal-migration/en/Legal.pdf" in bundle.error
@@ -172,7 +172,7 @@ def test_a_failing_task_marks_the_bundle_failed(course, bob, monkeypatch):
     def broken(**kwargs):
         raise ValueError("disk on fire")
 
-    monkeypatch.setattr(library, "bundle_build", broken)
+    monkeypatch.setattr(bundles, "bundle_build", broken)
     with pytest.raises(ValueError):
         build_manual_bundle.apply(args=[bundle.pk], throw=True)
     bundle.refresh_from_db()
@@ -191,7 +191,7 @@ def test_a_bundle_is_shown_to_its_requester_and_coordinators(
     course, request, api_as, bob, actor, expected
 ):
     bundle = ManualBundleFactory(course=course, requested_by=bob)
-    library.bundle_build(bundle_id=bundle.pk)
+    bundles.bundle_build(bundle_id=bundle.pk)
     client = api_as(request.getfixturevalue(actor))
     assert client.get(f"/api/v1/manual-bundles/{bundle.pk}/").status_code == expected
     assert client.get(f"/api/v1/manual-bundles/{bundle.pk}/download/").status_code == expected
@@ -273,8 +273,6 @@ def test_the_sweep_resends_bundles_whose_message_was_lost(course, bob, monkeypat
 
     from django.utils import timezone
 
-    from trainings import services
-
     now = timezone.now()
     lost = ManualBundleFactory(course=course, requested_by=bob)
     dead = ManualBundleFactory(
@@ -288,9 +286,9 @@ def test_the_sweep_resends_bundles_whose_message_was_lost(course, bob, monkeypat
     ManualBundle.objects.filter(pk=lost.pk).update(updated_at=now - dt.timedelta(minutes=5))
     ManualBundle.objects.filter(pk=fresh.pk).update(updated_at=now)
     sent = []
-    monkeypatch.setattr(services, "_dispatch_bundle", sent.append)
+    monkeypatch.setattr(bundles, "bundle_dispatch", sent.append)
 
-    assert library.bundles_sweep() == 2
+    assert bundles.bundles_sweep() == 2
     assert sent == [lost.pk, dead.pk]
 
     # What the sweep sends is built once, however often it is sent.

@@ -25,7 +25,7 @@ from storages.backends.s3 import S3Storage
 from core.downloads import signs_urls
 from tests.factories import CourseFactory, ThematicModuleFactory
 from tests.workers import free_port
-from trainings import library
+from trainings import bundles
 from trainings.models import Manual, ManualBundle, ManualDownload
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +171,7 @@ def test_a_course_zip_is_built_into_the_bucket_and_downloaded_through_a_signed_u
     upload(api_as(carol), module)
     with django_capture_on_commit_callbacks(execute=False):
         answer = api_as(bob).post(f"/api/v1/courses/{course.pk}/manual-bundle/", {}, format="json")
-    library.bundle_build(bundle_id=answer.json()["id"])
+    bundles.bundle_build(bundle_id=answer.json()["id"])
     bundle = ManualBundle.objects.get()
     assert bundle.file.name in keys(client, name)
 

@@ -28,6 +28,7 @@ from weasyprint import HTML
 from certificates import services
 from certificates.models import BatchStatus, Certificate, CertificateBatch
 from certificates.rendering import builtin_design, qr_svg_data_uri, renderer
+from certificates.selectors import BUILTIN_DESIGN
 from core.pdf import bundled_asset, harfbuzz_subset_available
 from participants.models import Enrolment, Organisation, Participant
 from trainings.models import Course, Programme, ThematicModule
@@ -196,7 +197,7 @@ class Command(BaseCommand):
     # --- the naive way ---------------------------------------------------------------------
 
     def _naive_per_second(self, certificate: Certificate, sample: int) -> float:
-        html, css = builtin_design(services.BUILTIN_DESIGN)
+        html, css = builtin_design(BUILTIN_DESIGN)
         body = renderer().render_html(
             html,
             {"c": certificate.snapshot, "qr": qr_svg_data_uri(certificate.snapshot["verify_url"])},

@@ -41,7 +41,8 @@ class Command(BaseCommand):
             for done, pk in enumerate(pending.values_list("pk", flat=True).order_by("pk"), 1):
                 services.certificate_render(certificate_id=pk)
                 self._bar(done, 0, batch.total)
-            batch = services.batch_refresh(batch_id=batch.pk)
+            services.batch_finalize(batch_id=batch.pk)
+            batch = CertificateBatch.objects.get(pk=batch.pk)
         elif not no_wait:
             batch = self._watch(batch.pk, timeout)
         self._report(batch)
