@@ -142,6 +142,16 @@ class ReadOnlyViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
 
+class ActionsViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
+    """Only ``@action``s, registered by an app on the prefix of a resource another app owns
+    (``/api/v1/courses/{id}/certificates/issue/``): the resource grows without its app importing
+    the apps above it. Subclasses say which rows the actions reach (``queryset`` or
+    ``get_queryset``) and the default permission; each action may name its own."""
+
+    filterset_class = None  # actions may set their own (DRF only accepts known attributes)
+    ordering_fields: list[str] = []  # get_object() runs the filters: ?ordering= is ignored
+
+
 class ServiceModelViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     """A ModelViewSet whose writes go through services.
 

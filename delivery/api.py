@@ -23,7 +23,6 @@ from rest_framework.response import Response
 
 from core import downloads
 from core.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
-from core.errors import ConflictError
 from participants.api import EnrolmentActionsViewSet
 from participants.models import Attendance, TeachBack
 from participants.permissions import EnrolmentAccess
@@ -363,11 +362,7 @@ class TeachBackViewSet(ServiceModelViewSet):
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
         enrolment = fields.pop("enrolment")
-        if TeachBack.objects.filter(enrolment=enrolment).exists():
-            raise ConflictError(
-                "This trainee's teach-back is already recorded: change it instead (PATCH)."
-            )
-        teachback = services.teachback_save(enrolment=enrolment, by=request.user, **fields)
+        teachback = services.teachback_create(enrolment=enrolment, by=request.user, **fields)
         return Response(TeachBackSerializer(teachback).data, status=status.HTTP_201_CREATED)
 
     def update_object(self, instance, data: dict):

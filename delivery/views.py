@@ -126,12 +126,7 @@ def attendance_mark_day(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk)
     try:
         day = _parse_day(request.POST.get("date", ""))
-        ids = Enrolment.objects.filter(
-            course=course, status__in=completion.IN_COURSE_STATUSES
-        ).values_list("pk", flat=True)
-        count = services.attendance_grid_save(
-            course=course, marks=[services.GridMark(i, day, True) for i in ids], by=request.user
-        )
+        count = services.attendance_mark_day(course=course, date=day, by=request.user)
     except DomainError as exc:
         _domain_error_message(request, exc)
     else:

@@ -8,16 +8,15 @@ from dataclasses import asdict
 
 from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import ApiViewSetMixin, ServiceModelViewSet
+from core.api import ActionsViewSet, ServiceModelViewSet
 from trainings import api as training_api
 
-from . import services
+from . import selectors, services
 from .filters import EnrolmentFilter, OrganisationFilter, ParticipantFilter
 from .models import Enrolment, EnrolmentStatus, Organisation, Participant
 from .permissions import EnrolmentAccess, PeopleAccess
@@ -64,12 +63,9 @@ class ParticipantScope:
         return Participant.objects.all()
 
 
-class ParticipantActionsViewSet(ParticipantScope, ApiViewSetMixin, viewsets.GenericViewSet):
+class ParticipantActionsViewSet(ParticipantScope, ActionsViewSet):
     """The base of the actions other apps add under ``/api/v1/participants/{id}/``, registered
     on the ``participants`` prefix of their own router (see ``privacy.api``)."""
-
-    filterset_class = None  # actions may set their own (DRF only accepts known attributes)
-    ordering_fields: list[str] = []  # get_object() runs the filters: ?ordering= is ignored
 
 
 @extend_schema(tags=["participants"])
@@ -153,12 +149,9 @@ class EnrolmentScope:
         return Enrolment.objects.all()
 
 
-class EnrolmentActionsViewSet(EnrolmentScope, ApiViewSetMixin, viewsets.GenericViewSet):
+class EnrolmentActionsViewSet(EnrolmentScope, ActionsViewSet):
     """The base of the actions other apps add under ``/api/v1/enrolments/{id}/``, registered
     on the ``enrolments`` prefix of their own router (see ``delivery.api``)."""
-
-    filterset_class = None  # actions may set their own (DRF only accepts known attributes)
-    ordering_fields: list[str] = []  # get_object() runs the filters: ?ordering= is ignored
 
 
 @extend_schema_view(
@@ -264,15 +257,9 @@ class CourseViewSet(training_api.CourseViewSet):
         course = self.get_object()
         payload = BulkEnrolSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        ids = list(dict.fromkeys(payload.validated_data["participants"]))
-        found = Participant.objects.in_bulk(ids)
-        unknown = [pk for pk in ids if pk not in found]
-        if unknown:
-            raise ValidationError(
-                {"participants": [f"Unknown participant ids: {', '.join(map(str, unknown))}."]}
-            )
+        people = selectors.participants_by_ids(payload.validated_data["participants"])
         result = services.enrolments_bulk_create(
-            course=course, participants=found.values(), by=request.user
+            course=course, participants=people, by=request.user
         )
         body = BulkEnrolResultSerializer(
             {

@@ -1,7 +1,9 @@
 """Read queries for pages that list trainees and count them per course. Nothing here writes."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from participants.models import Enrolment, EnrolmentStatus, Participant
 from trainings.models import Course, CourseStatus
 
@@ -42,3 +44,16 @@ def courses_in_preparation() -> QuerySet[Course]:
         )
         .order_by("start_date", "title")
     )
+
+
+def participants_by_ids(ids: list[int]) -> list[Participant]:
+    """The trainees with these ids, in the order asked (repeats dropped); an unknown id is
+    refused by naming it, on the ``participants`` field."""
+    wanted = list(dict.fromkeys(ids))
+    found = Participant.objects.in_bulk(wanted)
+    unknown = [pk for pk in wanted if pk not in found]
+    if unknown:
+        raise DomainError(
+            _("Unknown participant ids: %s.") % ", ".join(map(str, unknown)), field="participants"
+        )
+    return [found[pk] for pk in wanted]

@@ -9,7 +9,6 @@ form error and changes nothing.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -134,7 +133,11 @@ def participant_new(request: HttpRequest) -> HttpResponse:
         warnings = _check_warnings(form)
         if form.is_valid():
             try:
-                participant = _register(form, request.user)
+                participant = services.participant_register(
+                    **form.service_fields(),
+                    course=form.cleaned_data.get("course"),
+                    by=request.user,
+                )
             except DomainError as error:
                 _add_domain_error(form, error)
             else:
@@ -144,15 +147,6 @@ def participant_new(request: HttpRequest) -> HttpResponse:
                 return redirect("participant-detail", participant.pk)
     context = {"form": form, "warnings": warnings, "creating": True}
     return render(request, "participants/participant_form.html", context)
-
-
-@transaction.atomic
-def _register(form: ParticipantForm, user) -> Participant:
-    participant = services.participant_create(**form.service_fields(), by=user)
-    course = form.cleaned_data.get("course")
-    if course is not None:
-        services.enrolment_create(participant=participant, course=course, by=user)
-    return participant
 
 
 @role_required(*TEAM)

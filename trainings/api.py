@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from core import downloads
 from core.api import (
     DOWNLOAD_VIEW_OPTIONS,
+    ActionsViewSet,
     ApiViewSetMixin,
     ReadOnlyViewSet,
     ServiceModelViewSet,
@@ -418,7 +419,7 @@ class CourseViewSet(ServiceModelViewSet):
 
 
 @extend_schema(tags=["courses"])
-class CourseActionsViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
+class CourseActionsViewSet(ActionsViewSet):
     """The base of the actions other apps add under ``/api/v1/courses/{id}/`` (completion,
     exports, certificates...): each app registers a subclass with its ``@action``s on the
     ``courses`` prefix of its own router, so the course resource grows without this app
@@ -426,8 +427,6 @@ class CourseActionsViewSet(ApiViewSetMixin, viewsets.GenericViewSet):
 
     queryset = Course.objects.all()
     permission_classes = [CatalogueAccess]
-    filterset_class = None  # actions may set their own (DRF only accepts known attributes)
-    ordering_fields: list[str] = []  # get_object() runs the filters: ?ordering= is ignored
 
 
 @extend_schema(tags=["sessions"])

@@ -7,6 +7,7 @@ defined in exactly one submodule.
 from .attendance import (
     GridMark,
     attendance_grid_save,
+    attendance_mark_day,
     attendance_record,
     attendance_update,
 )
@@ -17,6 +18,7 @@ from .closing import (
 )
 from .teachbacks import (
     TEACHBACK_FIELDS,
+    teachback_create,
     teachback_save,
 )
 
@@ -25,9 +27,11 @@ __all__ = [
     "CloseResult",
     "GridMark",
     "attendance_grid_save",
+    "attendance_mark_day",
     "attendance_record",
     "attendance_update",
     "course_close",
     "enrolment_override",
+    "teachback_create",
     "teachback_save",
 ]

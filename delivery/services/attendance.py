@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.actor import actor
 from core.errors import ConflictError, DomainError
 from core.records import save_validated
+from delivery import completion
 from participants.models import (
     Attendance,
     Enrolment,
@@ -150,3 +151,13 @@ def attendance_grid_save(
     for row in changed:  # few rows in practice; save() keeps recorded_at (auto_now) correct
         row.save(update_fields=["present", "recorded_by", "recorded_at"])
     return len(cells)
+
+
+def attendance_mark_day(
+    *, course: Course, date: dt.date, by: AbstractBaseUser | None = None
+) -> int:
+    """Mark everyone in the course present on ``date`` (then correct the absent ones); all or
+    nothing, like the grid. Returns how many cells were saved."""
+    ids = Enrolment.objects.filter(course=course, status__in=completion.IN_COURSE_STATUSES)
+    marks = [GridMark(pk, date, True) for pk in ids.values_list("pk", flat=True)]
+    return attendance_grid_save(course=course, marks=marks, by=by)

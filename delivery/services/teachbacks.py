@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.actor import actor
 from core.checked_files import checked_file_facts
-from core.errors import DomainError
+from core.errors import ConflictError, DomainError
 from core.records import save_validated
 from participants.models import (
     Enrolment,
@@ -53,3 +53,17 @@ def teachback_save(
             transaction.on_commit(lambda: storage.delete(old_file))
     teachback.recorded_by = actor(by)
     return save_validated(teachback)
+
+
+@transaction.atomic
+def teachback_create(
+    *, enrolment: Enrolment, by: AbstractBaseUser | None = None, file: Any = None, **fields: Any
+) -> TeachBack:
+    """Record the teach-back of an enrolment that has none yet; a second one is refused (change
+    the first with ``teachback_save``)."""
+    Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
+    if TeachBack.objects.filter(enrolment=enrolment).exists():
+        raise ConflictError(
+            _("This trainee's teach-back is already recorded: change it instead (PATCH).")
+        )
+    return teachback_save(enrolment=enrolment, by=by, file=file, **fields)

@@ -19,6 +19,7 @@ from .enrolments import (
     enrolments_bulk_create,
     enrolments_bulk_set_status,
     lock_course,
+    participant_register,
     seats_taken,
 )
 from .importing import (
@@ -52,6 +53,7 @@ __all__ = [
     "enrolments_bulk_set_status",
     "lock_course",
     "participant_create",
+    "participant_register",
     "participant_update",
     "participants_import",
     "phone_normalise",

@@ -26,6 +26,7 @@ from ..models import (
     EnrolmentStatusChange,
     Participant,
 )
+from .people import participant_create
 
 # --- Enrolments -----------------------------------------------------------------------------
 
@@ -369,3 +370,15 @@ def enrolment_update(
     if status is not None:
         enrolment_set_status(enrolment=enrolment, status=status, reason=reason or "", by=by)
     return enrolment
+
+
+@transaction.atomic
+def participant_register(
+    *, course: Course | None = None, by: AbstractBaseUser | None = None, **fields: Any
+) -> Participant:
+    """Register one trainee (``participant_create``) and, when ``course`` is given, enrol them
+    in it at once: both or neither."""
+    participant = participant_create(**fields, by=by)
+    if course is not None:
+        enrolment_create(participant=participant, course=course, by=by)
+    return participant
