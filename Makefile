@@ -25,7 +25,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-no
 help:
 	@echo "make run    - install, migrate, load the demo course, serve http://$(HOST):$(PORT)/ with a worker"
 	@echo "make test   - install and run the whole test suite"
-	@echo "make lint   - ruff check and format check, the import layers (import-linter)"
+	@echo "make lint   - ruff check and format check, the import layers (import-linter), mypy"
 
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
@@ -65,6 +65,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff check --fix .

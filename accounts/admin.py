@@ -5,6 +5,8 @@ Roles are plain Django groups (see ``accounts.roles``); this module only shows t
 grant or infer permissions.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
@@ -48,7 +50,13 @@ class UserAdmin(DjangoUserAdmin):
         return ", ".join(names) or "—"
 
 
-class ServiceErrorsAdminMixin:
+if TYPE_CHECKING:  # the mixin below only ever precedes a ModelAdmin in a class's bases
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
+
+
+class ServiceErrorsAdminMixin(_ModelAdminBase):
     """For admins whose saves go through the domain services.
 
     A ``DomainError`` a service raises while saving aborts the whole save: Django runs the change

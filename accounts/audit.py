@@ -3,10 +3,9 @@ exists exactly when the action happened."""
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
-from core.actor import actor
+from core.actor import Actor, actor
 
 from .models import AuditEntry
 
@@ -16,7 +15,7 @@ def audit_record(
     action: str,
     obj: models.Model,
     summary: str,
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
     **data: Any,
 ) -> AuditEntry:
     user = actor(by)

@@ -8,6 +8,7 @@ the redelivery harmless (see ``services.pipeline`` for the claims and the bounde
 
 import datetime as dt
 import logging
+from typing import TypedDict
 
 from celery import shared_task
 from celery.signals import worker_init, worker_ready
@@ -19,7 +20,20 @@ from . import services
 
 logger = logging.getLogger(__name__)
 
-RETRY = {
+
+class RetryPolicy(TypedDict):
+    """The keyword arguments of ``shared_task`` every task below shares."""
+
+    acks_late: bool
+    reject_on_worker_lost: bool
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
+RETRY: RetryPolicy = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (DatabaseError, OSError, ConnectionError),

@@ -1,6 +1,8 @@
 """Certificate pages: the public verification page (anyone with a code or QR code lands here),
 and the course page's issue button with its live progress fragment."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +27,9 @@ from .rendering import RenderError
 def verify_page(request, code: str):
     """Always fresh (``never_cache``): a revocation must show at once."""
     if not verification.lookup_allowed(request):
-        context = {"error": _("Too many verification requests. Please wait a minute and retry.")}
+        context: dict[str, Any] = {
+            "error": _("Too many verification requests. Please wait a minute and retry.")
+        }
         return render(request, "certificates/verify.html", context, status=429)
     try:
         certificate = verification.find(code)

@@ -26,7 +26,9 @@ from trainings.models import CourseKind, CourseStatus
 def _named_choice_sets() -> dict[frozenset, str]:
     named = {
         "LanguageCode": Language.values,
-        "CertificateLanguage": [c for c, _ in Certificate._meta.get_field("language").choices],
+        "CertificateLanguage": [
+            c for c, _ in Certificate._meta.get_field("language").choices or ()
+        ],
         "CountryCode": [code for code, _name in countries],
         "CourseKind": CourseKind.values,
         "CourseStatus": CourseStatus.values,

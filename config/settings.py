@@ -9,6 +9,7 @@ files under ``var/media`` and a Celery broker kept in plain files (``filesystem:
 import contextlib
 import os
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -164,7 +165,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set (django-storages);
 # otherwise files stay on the local disk under MEDIA_ROOT.
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
-_default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+_default_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 if AWS_STORAGE_BUCKET_NAME:
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",

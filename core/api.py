@@ -5,6 +5,9 @@ Nothing here knows about a particular model: resources live in each app's ``api.
 named enum components of the schema, which list every app's choice sets, in ``config.schema``.
 """
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
@@ -14,12 +17,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
-from rest_framework.permissions import AllowAny
+from rest_framework.pagination import BasePagination
+from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.permissions import AllowAny, BasePermission, OperandHolder, SingleOperandHolder
 from rest_framework.renderers import JSONRenderer
+from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from .errors import ConflictError, DomainError, NotPermittedError
 from .pagination import StandardPagination
@@ -119,8 +125,17 @@ class ApiAutoSchema(AutoSchema):
 
 # --- Base ViewSets --------------------------------------------------------------------------
 
+# ``permission_classes`` as DRF's APIView types it, for mixins that set it beside a ViewSet.
+PermissionClasses = Sequence[type[BasePermission] | OperandHolder | SingleOperandHolder]
 
-class DomainErrorsMixin:
+
+if TYPE_CHECKING:  # the mixin below only ever precedes an APIView in a class's bases
+    _APIViewBase = APIView
+else:
+    _APIViewBase = object
+
+
+class DomainErrorsMixin(_APIViewBase):
     """Maps domain errors raised by services to 400/403/409 answers."""
 
     def handle_exception(self, exc):
@@ -130,12 +145,14 @@ class DomainErrorsMixin:
 class ApiViewSetMixin(DomainErrorsMixin):
     """Paginated, JSON-only (uploads opt into multipart), with error responses documented."""
 
-    pagination_class = StandardPagination
-    parser_classes = [JSONParser]
+    # Typed as GenericAPIView declares them, so the ViewSets below (and subclasses that widen
+    # the parsers) agree with DRF's own attributes.
+    pagination_class: type[BasePagination] | None = StandardPagination
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
     # Any id segment reaches the view (which answers 404 in JSON for a malformed one) instead of
     # falling through to the site's HTML "page not found".
     lookup_value_regex = r"[^/]+"
-    schema = ApiAutoSchema()
+    schema: ViewInspector | None = ApiAutoSchema()
 
 
 class ReadOnlyViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -197,7 +214,8 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-DOWNLOAD_VIEW_OPTIONS = {
+# Passed to ``@action(...)`` as keyword arguments (view attributes), hence Any.
+DOWNLOAD_VIEW_OPTIONS: dict[str, Any] = {
     "renderer_classes": [JSONRenderer],
     "content_negotiation_class": FileDownloadNegotiation,
 }

@@ -6,7 +6,7 @@ Must not write to storage: the caller saves the file under a generated name.
 """
 
 import hashlib
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -41,7 +41,8 @@ def checked_file_facts(file: UploadedFile) -> dict[str, Any]:
     """Size, kind (from the bytes, never from the client's content type or file name), cleaned
     display name and SHA-256 of an upload; raises ``DomainError`` on ``file`` otherwise."""
     _check_upload_size(file)
-    kind = sniff_upload(file, file.name or "")
+    # An upload is a file-like proxy (``read``, ``seek``) over a binary file, not typed as one.
+    kind = sniff_upload(cast(BinaryIO, file), file.name or "")
     return {
         "original_name": display_name(file.name, kind),
         "content_type": CONTENT_TYPES[kind],

@@ -66,6 +66,7 @@ def xlsx_bytes(
     strings, neutralised; numbers stay numbers; ``None`` is an empty cell."""
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None  # a new workbook always has its one sheet active
     # Sheet titles: at most 31 characters, none of []:*?/\ .
     sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet"
     bold = Font(bold=True)

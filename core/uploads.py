@@ -96,7 +96,7 @@ def sniff_upload(file: BinaryIO, name: str) -> str:
     return sniff(head, name, file=file)
 
 
-def display_name(name: str, kind: str) -> str:
+def display_name(name: str | None, kind: str) -> str:
     """The user's file name made safe to show and to offer as download name: the last path
     part (``/`` or ``\\``), no control or invisible formatting characters (which would let a
     right-to-left override disguise ``exe.pdf``), no leading dots, a capped length, and the

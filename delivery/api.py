@@ -6,6 +6,8 @@ Thin: validate with a serializer, call one service from ``delivery.services`` (o
 ``delivery.selectors``), answer with the read serializer.
 """
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
@@ -64,7 +66,11 @@ SPREADSHEET_RESPONSES = {
     for content_type in (exports.XLSX_CONTENT_TYPE, "text/csv")
 }
 # The file actions need neither the course list's filters nor its pagination.
-ACTION_OPTIONS = {**DOWNLOAD_VIEW_OPTIONS, "filter_backends": [], "pagination_class": None}
+ACTION_OPTIONS: dict[str, Any] = {
+    **DOWNLOAD_VIEW_OPTIONS,
+    "filter_backends": [],
+    "pagination_class": None,
+}
 
 
 class CourseDeliveryViewSet(CourseActionsViewSet):

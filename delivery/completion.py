@@ -14,13 +14,17 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from participants.models import Enrolment, EnrolmentStatus
 from trainings.models import Course
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
+    from django_stubs_ext import WithAnnotations
 
 # Enrolments the rule is evaluated for; waiting-list and withdrawn trainees are not in the course.
 IN_COURSE_STATUSES = (
@@ -116,7 +120,13 @@ def evaluate_enrolment(enrolment: Enrolment, course: Course, days_present: int) 
     return verdict
 
 
-def enrolments_for_rule(course: Course):
+class DaysPresent(TypedDict):
+    """What ``enrolments_for_rule`` and the roster export annotate an enrolment with."""
+
+    days_present: int
+
+
+def enrolments_for_rule(course: Course) -> "QuerySet[WithAnnotations[Enrolment, DaysPresent]]":
     """The course's enrolments the rule applies to, with days present counted in the same query
     and the teach-back joined: two queries whatever the size of the course."""
     return (
@@ -136,7 +146,10 @@ def enrolments_for_rule(course: Course):
     )
 
 
-def evaluate_course(course: Course, enrolments: Iterable[Enrolment] | None = None) -> list:
+def evaluate_course(
+    course: Course,
+    enrolments: "Iterable[WithAnnotations[Enrolment, DaysPresent]] | None" = None,
+) -> list:
     """``[(enrolment, verdict), ...]`` for every enrolment in the course (see
     ``enrolments_for_rule``)."""
     rows = enrolments if enrolments is not None else enrolments_for_rule(course)

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
@@ -35,7 +36,10 @@ from participants.models import Attendance, Enrolment
 from trainings.models import Course
 from trainings.selectors import user_teaches_course
 
-from .completion import IN_COURSE_STATUSES, course_days
+from .completion import IN_COURSE_STATUSES, DaysPresent, course_days
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
+    from django_stubs_ext import WithAnnotations
 
 ROSTER = "roster"
 ATTENDANCE_SHEET = "attendance-sheet"
@@ -130,7 +134,7 @@ def _present_on_course_days(course: Course) -> Count:
     )
 
 
-def roster_enrolments(course: Course) -> QuerySet[Enrolment]:
+def roster_enrolments(course: Course) -> "QuerySet[WithAnnotations[Enrolment, DaysPresent]]":
     """Every enrolment of the course, whatever its status, with ``days_present``: one query."""
     return (
         Enrolment.objects.filter(course=course)
@@ -186,7 +190,7 @@ def _roster_header() -> list[str]:
     ]
 
 
-def _roster_row(enrolment: Enrolment, total_days: int) -> list:
+def _roster_row(enrolment: "WithAnnotations[Enrolment, DaysPresent]", total_days: int) -> list:
     person = enrolment.participant
     pre, post = enrolment.pre_test_score, enrolment.post_test_score
     # Knowledge gain: post-test minus pre-test, in points, when both are recorded.

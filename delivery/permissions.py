@@ -16,7 +16,7 @@ class CourseExportAccess(BasePermission):
     message = "Only the project team, coordinators and the course's trainers may take this file."
 
     def has_permission(self, request, view) -> bool:
-        roles = (PROJECT_TEAM, COORDINATOR)
+        roles: tuple[str, ...] = (PROJECT_TEAM, COORDINATOR)
         if self.export in exports.TRAINER_EXPORTS:
             roles += (TRAINER,)
         return has_role(request.user, *roles)

@@ -2,6 +2,9 @@
 completion rows, closing and overrides. Nothing is saved here: the viewsets call
 ``delivery.services``."""
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from rest_framework import serializers
 
 from participants.models import (
@@ -17,7 +20,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["id", "enrolment", "date", "present", "recorded_at", "recorded_by"]
         read_only_fields = ["recorded_at", "recorded_by"]
         # One row per trainee and day: recording a day twice updates it (see the service).
-        validators = []
+        validators: list[Any] = []
 
 
 class AttendanceUpdateSerializer(AttendanceSerializer):
@@ -82,7 +85,8 @@ class GridMarkSerializer(serializers.Serializer):
 
 
 class GridSaveSerializer(serializers.Serializer):
-    marks = GridMarkSerializer(many=True, allow_empty=False, max_length=20000)
+    # With many=True DRF builds a ListSerializer, which takes max_length; the stubs miss it.
+    marks = GridMarkSerializer(many=True, allow_empty=False, max_length=20000)  # type: ignore[call-arg]  # see above
 
 
 class GridRowSerializer(serializers.Serializer):
@@ -104,7 +108,7 @@ class GridSerializer(serializers.Serializer):
 
 
 class TeachBackSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(
+    recorded_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
     has_file = serializers.SerializerMethodField()
@@ -137,8 +141,8 @@ class TeachBackSerializer(serializers.ModelSerializer):
             "recorded_by",
         ]
         # One per enrolment: the viewset answers a second one with 409 and a clear message.
-        validators = []
-        extra_kwargs = {"enrolment": {"validators": []}}
+        validators: list[Any] = []
+        extra_kwargs: dict[str, dict[str, Any]] = {"enrolment": {"validators": []}}
 
     def get_has_file(self, teachback: TeachBack) -> bool:
         return bool(teachback.file)

@@ -13,8 +13,10 @@ a bad format or date sends the user back to the course page with the reason.
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,7 +47,7 @@ def _course_for(request: HttpRequest, pk: int) -> tuple[Course, bool]:
     editable = has_role(request.user, *TEAM_ROLES)
     if not editable and not (
         has_role(request.user, TRAINER)
-        and training_selectors.user_teaches_course(request.user, course)
+        and training_selectors.user_teaches_course(cast(User, request.user), course)
     ):
         raise PermissionDenied
     return course, editable
@@ -324,7 +326,7 @@ def teachback_save_view(request: HttpRequest, pk: int, enrolment: int) -> HttpRe
     record = get_object_or_404(
         Enrolment.objects.select_related("participant"), pk=enrolment, course=pk
     )
-    fields = {
+    fields: dict[str, Any] = {
         "title": request.POST.get("title", ""),
         "evaluator": request.POST.get("evaluator", ""),
     }

@@ -121,7 +121,7 @@ class SessionAssignmentFormSet(forms.BaseInlineFormSet):
     def _construct_form(self, i, **kwargs):
         # An assignment to a session is an assignment to its course: set it before validation
         # so the model's own check (session belongs to the course) sees both.
-        form = super()._construct_form(i, **kwargs)
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]  # Django's private hook, not in the stubs
         form.instance.course_id = self.instance.course_id
         return form
 

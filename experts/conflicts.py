@@ -113,6 +113,7 @@ def warnings_among(
     session = assignment.session
     if session is not None:
         if session.module_id and session.module_id not in facts.expertise:
+            assert session.module is not None  # module_id is set
             message = _(
                 "The module of this session, “%(module)s”, is not among the expert's "
                 "modules of expertise."

@@ -1,8 +1,11 @@
 """The form coordinators use on an expert's page to assign them to a course or a session."""
 
+from typing import cast
+
 from django import forms
 from django.db.models import Prefetch
 from django.utils.formats import date_format, time_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from trainings.models import Course, CourseSession
@@ -30,7 +33,7 @@ def target_choices() -> list:
     )
     choices: list = [("", _("Choose a course or a session"))]
     for course in courses:
-        options = [(f"course:{course.pk}", _("Whole course"))]
+        options: list[tuple[str, str | Promise]] = [(f"course:{course.pk}", _("Whole course"))]
         options += [(f"session:{s.pk}", _session_label(s)) for s in course.sessions.all()]
         choices.append((f"{course.title} ({course.code})", options))
     return choices
@@ -42,7 +45,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = target_choices()
+        cast(forms.ChoiceField, self.fields["target"]).choices = target_choices()
 
     def clean_target(self) -> dict:
         kind, _sep, pk = self.cleaned_data["target"].partition(":")

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 
 class _InvitationForm(PasswordResetForm):
-    def __init__(self, user: AbstractBaseUser) -> None:
+    def __init__(self, user: User) -> None:
         super().__init__({"email": user.email})
         self.user = user
 
@@ -22,7 +22,7 @@ class _InvitationForm(PasswordResetForm):
         return [self.user] if self.user.is_active else []
 
 
-def send_login_invitation(user: AbstractBaseUser) -> None:
+def send_login_invitation(user: User) -> None:
     """Mail ``user`` a link to choose their password (the address is ``SITE_URL``'s)."""
     form = _InvitationForm(user)
     if not form.is_valid():  # an address Django's form refuses cannot receive the mail anyway

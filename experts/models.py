@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 from core.models import TimeStamped
 from trainings.models import Course, CourseSession, ThematicModule
@@ -14,7 +14,8 @@ class Expert(TimeStamped):
     first_name = models.CharField(_("given name(s)"), max_length=150, blank=True)
     last_name = models.CharField(_("family name"), max_length=150)
     title = models.CharField(_("title"), max_length=40, blank=True, help_text=_("Dr, Prof., ..."))
-    country = CountryField(_("country"))
+    # django-stubs types a CountryField as the CharField it extends (str); it reads as a Country.
+    country: "models.Field[str | Country, Country]" = CountryField(_("country"))
     organisation = models.CharField(_("organisation"), max_length=250, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     languages = models.JSONField(
@@ -97,5 +98,5 @@ class ExpertAssignment(TimeStamped):
         return f"{self.expert} — {self.session or self.course}"
 
     def clean(self) -> None:
-        if self.session_id and self.course_id and self.session.course_id != self.course_id:
+        if self.course_id and self.session is not None and self.session.course_id != self.course_id:
             raise ValidationError({"session": _("The session belongs to another course.")})

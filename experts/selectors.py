@@ -4,14 +4,16 @@ experts of a course for the course page. Which modules a login teaches is
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import cast
 
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from trainings.models import Course, ThematicModule
+from trainings.models import Course, CourseSession, ThematicModule
 
 from .models import AssignmentRole, Expert, ExpertAssignment
 
@@ -29,7 +31,7 @@ class CourseHistory:
     modules: list[ThematicModule] = field(default_factory=list)
 
     @property
-    def role_label(self) -> str:
+    def role_label(self) -> str | Promise:
         return AssignmentRole(self.role).label if self.role else ""
 
 
@@ -53,8 +55,9 @@ def expert_history(expert: Expert) -> list[CourseHistory]:
         else:
             entry.sessions.append(assignment)
     for entry in by_course.values():
-        entry.sessions.sort(key=lambda a: (a.session.date, a.session.start_time or dt.time.min))
-        taught = {a.session.module for a in entry.sessions if a.session.module_id}
+        entry.sessions.sort(key=lambda a: (_session(a).date, _session(a).start_time or dt.time.min))
+        sessions = [_session(a) for a in entry.sessions]
+        taught = {s.module for s in sessions if s.module is not None}
         modules = taught or set(entry.course.modules.all())
         entry.modules = sorted(modules, key=lambda m: (m.order, m.code))
     return sorted(
@@ -79,9 +82,16 @@ def upcoming_assignments(user, *, today: dt.date | None = None) -> list[ExpertAs
     return sorted(assignments, key=_assignment_start)
 
 
+def _session(assignment: ExpertAssignment) -> CourseSession:
+    """The session of an assignment to one session (its ``session_id`` is set)."""
+    assert assignment.session is not None
+    return assignment.session
+
+
 def _assignment_start(assignment: ExpertAssignment) -> tuple:
     if assignment.session_id:
-        return (assignment.session.date, assignment.session.start_time or dt.time.min, 1)
+        session = _session(assignment)
+        return (session.date, session.start_time or dt.time.min, 1)
     return (assignment.course.start_date, dt.time.min, 0)
 
 
@@ -110,7 +120,11 @@ def _language_choices() -> list[tuple[str, str]]:
 
 
 def _country_choices() -> list[tuple[str, str]]:
-    codes = Expert.objects.order_by().values_list("country", flat=True).distinct()
+    # values_list gives the stored codes, not the Country the model field reads as.
+    codes = cast(
+        "QuerySet[Expert, str]",
+        Expert.objects.order_by().values_list("country", flat=True).distinct(),
+    )
     return sorted(
         ((code, str(countries.name(code))) for code in codes if code),
         key=lambda choice: choice[1].casefold(),

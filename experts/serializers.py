@@ -1,6 +1,8 @@
 """Input and output shapes of experts and their assignments (ids for relations, ISO codes for
 countries). Nothing is saved here."""
 
+from typing import Any, cast
+
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -61,7 +63,8 @@ class ExpertAssignmentListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         items = list(data.all() if hasattr(data, "all") else data)
-        self._context["assignment_warnings"] = conflicts.warnings_for(items)
+        # A dict in DRF; the stubs type it as a Mapping.
+        cast(dict[str, Any], self._context)["assignment_warnings"] = conflicts.warnings_for(items)
         return super().to_representation(items)
 
 
@@ -83,7 +86,7 @@ class ExpertAssignmentSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         # The conditional unique constraints are checked by the service (full_clean).
-        validators = []
+        validators: list[Any] = []
         list_serializer_class = ExpertAssignmentListSerializer
 
     @extend_schema_field(AssignmentWarningSerializer(many=True))

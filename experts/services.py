@@ -9,11 +9,12 @@ one's expertise are only warned about (``experts.conflicts``), never refused her
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, Group, User
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.roles import COORDINATOR, TRAINER, has_role
+from core.actor import Actor
 from core.errors import ConflictError, DomainError, NotPermittedError
 from core.records import save_validated
 
@@ -43,7 +44,7 @@ def _check_assignment(assignment: ExpertAssignment) -> None:
 
 
 @transaction.atomic
-def assignment_create(*, by: AbstractBaseUser | None = None, **fields: Any) -> ExpertAssignment:
+def assignment_create(*, by: Actor = None, **fields: Any) -> ExpertAssignment:
     """Assign an expert to a whole course (no session) or to one session of it."""
     unknown = set(fields) - ASSIGNMENT_FIELDS
     if unknown:
@@ -55,7 +56,7 @@ def assignment_create(*, by: AbstractBaseUser | None = None, **fields: Any) -> E
 
 @transaction.atomic
 def assignment_update(
-    *, assignment: ExpertAssignment, by: AbstractBaseUser | None = None, **fields: Any
+    *, assignment: ExpertAssignment, by: Actor = None, **fields: Any
 ) -> ExpertAssignment:
     """Change an assignment's expert, course, session or role, keeping both rules."""
     unknown = set(fields) - ASSIGNMENT_FIELDS
@@ -108,7 +109,7 @@ class LoginGrant:
 
 
 @transaction.atomic
-def expert_grant_login(*, expert: Expert, by: AbstractBaseUser | None = None) -> LoginGrant:
+def expert_grant_login(*, expert: Expert, by: Actor = None) -> LoginGrant:
     """Give ``expert`` a login with the trainer role, so they see the manuals of their modules.
 
     An existing login with the expert's e-mail address is linked rather than duplicated;

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, has_role
 from core.errors import DomainError
+from core.requests import HtmxHttpRequest
 
 from . import conflicts, selectors, services
 from .forms import AssignmentForm
@@ -28,7 +29,7 @@ EXPERTS_PER_PAGE = 25
 
 
 @role_required(*ALL_ROLES)
-def expert_list(request: HttpRequest) -> HttpResponse:
+def expert_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = selectors.expert_list_filter(request.GET)
     page = Paginator(filterset.qs, EXPERTS_PER_PAGE).get_page(request.GET.get("page"))
     for expert in page.object_list:

@@ -11,6 +11,7 @@ library's own setting only strips a leading ``=`` and leaves ``+``, ``-`` and ``
 """
 
 import re
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin
 from django.db.models import Count, Q
@@ -42,6 +43,9 @@ from .services import (
     participant_update,
     phone_normalise,
 )
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
+    from django_stubs_ext import WithAnnotations
 
 # --- Import / export ----------------------------------------------------------------------
 
@@ -276,6 +280,12 @@ class ChildOrganisationInline(admin.TabularInline):
     verbose_name_plural = _("parts of this organisation")
 
 
+class PeopleCount(TypedDict):
+    """What ``OrganisationAdmin.get_queryset`` annotates an organisation with."""
+
+    n_people: int
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "native_name", "acronym", "kind", "country", "parent", "n_people")
@@ -293,11 +303,11 @@ class OrganisationAdmin(admin.ModelAdmin):
             .select_related("parent")
             .annotate(n_people=Count("participants"))
             # Django drops Meta.ordering from aggregated querysets; autocomplete pages it.
-            .order_by(*Organisation._meta.ordering, "pk")
+            .order_by(*(Organisation._meta.ordering or ()), "pk")
         )
 
     @admin.display(description=_("trainees"), ordering="n_people")
-    def n_people(self, obj: Organisation) -> int:
+    def n_people(self, obj: "WithAnnotations[Organisation, PeopleCount]") -> int:
         return obj.n_people
 
 
@@ -329,6 +339,12 @@ class ParticipantEnrolmentInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("participant", "course")
+
+
+class CourseCount(TypedDict):
+    """What ``ParticipantAdmin.get_queryset`` annotates a participant with."""
+
+    n_courses: int
 
 
 @admin.register(Participant)
@@ -372,11 +388,11 @@ class ParticipantAdmin(ServiceErrorsAdminMixin, ImportExportModelAdmin):
             super()
             .get_queryset(request)
             .annotate(n_courses=Count("enrolments"))
-            .order_by(*Participant._meta.ordering, "pk")
+            .order_by(*(Participant._meta.ordering or ()), "pk")
         )
 
     @admin.display(description=_("courses"), ordering="n_courses")
-    def n_courses(self, obj: Participant) -> int:
+    def n_courses(self, obj: "WithAnnotations[Participant, CourseCount]") -> int:
         return obj.n_courses
 
     def save_model(self, request, obj, form, change):
@@ -384,6 +400,12 @@ class ParticipantAdmin(ServiceErrorsAdminMixin, ImportExportModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         save_enrolment_formset(formset, request.user)
+
+
+class PresentCount(TypedDict):
+    """What ``EnrolmentAdmin.get_queryset`` annotates an enrolment with."""
+
+    n_present: int
 
 
 @admin.register(Enrolment)
@@ -425,7 +447,7 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
             .annotate(
                 n_present=Count("attendance", filter=Q(attendance__present=True)),
             )
-            .order_by(*Enrolment._meta.ordering, "pk")
+            .order_by(*(Enrolment._meta.ordering or ()), "pk")
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -456,7 +478,7 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
         )
 
     @admin.display(description=_("days attended"), ordering="n_present")
-    def days_attended(self, obj: Enrolment) -> str:
+    def days_attended(self, obj: "WithAnnotations[Enrolment, PresentCount]") -> str:
         return f"{obj.n_present}/{obj.course.days}"
 
     def save_model(self, request, obj, form, change):

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import ActionsViewSet, ServiceModelViewSet
+from core.api import ActionsViewSet, PermissionClasses, ServiceModelViewSet
 from trainings import api as training_api
 
 from . import selectors, services
@@ -57,7 +57,7 @@ class ParticipantScope:
     """Which trainees a request may reach and the role rule, shared by the participant
     resource and the actions other apps add under ``/api/v1/participants/{id}/``."""
 
-    permission_classes = [PeopleAccess]
+    permission_classes: PermissionClasses = [PeopleAccess]
 
     def get_queryset(self):
         return Participant.objects.all()
@@ -143,7 +143,7 @@ class EnrolmentScope:
     """Which enrolments a request may reach and the role rule, shared by the enrolment
     resource and the actions other apps add under ``/api/v1/enrolments/{id}/``."""
 
-    permission_classes = [EnrolmentAccess]
+    permission_classes: PermissionClasses = [EnrolmentAccess]
 
     def get_queryset(self):
         return Enrolment.objects.all()

@@ -179,7 +179,7 @@ def find_duplicates(
     most, whatever the number of people registered."""
     people = Participant.objects.select_related("organisation__parent")
     people = people.exclude(pk=exclude) if exclude else people
-    found: dict[int, str] = {}
+    found: dict[Participant, str] = {}
     email = (email or "").strip()
     if email:
         # Lower("email") is what the unique constraint indexes: one index lookup.

@@ -1,6 +1,8 @@
 """Forms of the trainee pages: the list's filters, registration and editing, the import upload
 and its confirmation. Forms only validate input; writes go through ``participants.services``."""
 
+from typing import cast
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
@@ -101,14 +103,16 @@ class ParticipantForm(forms.ModelForm):
 
     def __init__(self, *args, enrol: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.select_related("parent")
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = Organisation.objects.select_related("parent")
         if enrol:
-            self.fields["course"].queryset = _open_courses()
+            cast(forms.ModelChoiceField, self.fields["course"]).queryset = _open_courses()
         else:
             del self.fields["course"]
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # a ModelForm's clean() returns its cleaned_data
         if (
             not (cleaned.get("first_name") or "").strip()
             and not (cleaned.get("last_name") or "").strip()
@@ -124,7 +128,7 @@ class ParticipantForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         """The cleaned values under the names ``participant_create``/``_update`` take."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
 class ImportUploadForm(forms.Form):
@@ -154,4 +158,4 @@ class ImportConfirmForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = _open_courses()
+        cast(forms.ModelChoiceField, self.fields["course"]).queryset = _open_courses()

@@ -31,6 +31,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _workbook(rows: list[list[str]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None  # a new workbook always has its one sheet active
     for row in rows:
         sheet.append([neutralise_formula(value) for value in row])
     for cell in sheet[1]:

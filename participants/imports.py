@@ -13,9 +13,11 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.db.models import Field
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -226,8 +228,11 @@ _PARSED = ("gender", "country")  # read into a code, so their length is the code
 
 
 def _max_length(name: str) -> int:
-    model_field = (Organisation if name == "organisation" else Participant)._meta.get_field(
-        "name" if name == "organisation" else name
+    model_field = cast(  # a column of the model, never a relation
+        Field,
+        (Organisation if name == "organisation" else Participant)._meta.get_field(
+            "name" if name == "organisation" else name
+        ),
     )
     return model_field.max_length or 0
 
@@ -294,8 +299,8 @@ class Registry:
         for organisation in Organisation.objects.order_by("pk"):
             self._by_name.setdefault(organisation.name.casefold(), []).append(organisation)
             if organisation.acronym:
-                key = organisation.acronym.casefold()
-                self._by_acronym.setdefault(key, []).append(organisation)
+                acronym = organisation.acronym.casefold()
+                self._by_acronym.setdefault(acronym, []).append(organisation)
         emails = sorted({v["email"].lower() for v in rows if v.get("email")})
         self._by_email: dict[str, Participant] = {}
         for chunk in _chunks(emails, self.CHUNK):
@@ -315,9 +320,9 @@ class Registry:
         if any(not v.get("organisation") for v in rows):
             queries.append(Participant.objects.filter(organisation__isnull=True))
         for query in queries:
-            for person in query.order_by("pk"):
-                key = (person.first_name.casefold(), person.last_name.casefold())
-                self._by_identity.setdefault((*key, person.organisation_id), person)
+            for member in query.order_by("pk"):
+                key = (member.first_name.casefold(), member.last_name.casefold())
+                self._by_identity.setdefault((*key, member.organisation_id), member)
 
     def organisation(self, name: str) -> Organisation | None:
         """An existing organisation whose name or acronym is ``name`` (any case); names first."""
@@ -344,7 +349,7 @@ def _chunks(items: list, size: int):
 
 def identity_keys(clean: dict[str, str], organisation_key, participant_pk) -> list[tuple]:
     """The keys under which two rows of one file are the same person."""
-    keys = [
+    keys: list[tuple] = [
         ("name", clean["first_name"].casefold(), clean["last_name"].casefold(), organisation_key)
     ]
     if clean["email"]:

@@ -11,13 +11,13 @@ scores and teach-back where it has none; two certificates for one course cannot 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction
+from core.actor import Actor
 from core.errors import ConflictError, DomainError
 from trainings.models import CourseSession
 
@@ -25,7 +25,7 @@ from .models import Attendance, Enrolment, EnrolmentStatus, Participant
 from .services import participant_update
 
 # How far an enrolment got: the one further along survives when two meet in one course.
-STATUS_RANK = {
+STATUS_RANK: dict[str, int] = {
     EnrolmentStatus.WITHDRAWN: 0,
     EnrolmentStatus.WAITLISTED: 1,
     EnrolmentStatus.NOMINATED: 2,
@@ -132,7 +132,7 @@ def _fill_blanks(survivor: Participant, duplicate: Participant) -> dict[str, Any
 
 @transaction.atomic
 def participants_merge(
-    *, survivor: Participant, duplicate: Participant, by: AbstractBaseUser | None = None
+    *, survivor: Participant, duplicate: Participant, by: Actor = None
 ) -> Participant:
     """Merge ``duplicate`` into ``survivor`` and delete ``duplicate``; returns the survivor."""
     if survivor.pk == duplicate.pk:

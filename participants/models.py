@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 from core.models import CheckedFile, TimeStamped
 from trainings.models import Course
@@ -30,7 +30,8 @@ class Organisation(TimeStamped):
     kind = models.CharField(
         _("kind"), max_length=16, choices=OrganisationKind, default=OrganisationKind.MINISTRY
     )
-    country = CountryField(_("country"), blank=True)
+    # django-stubs types a CountryField as the CharField it extends (str); it reads as a Country.
+    country: "models.Field[str | Country, Country]" = CountryField(_("country"), blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -51,7 +52,7 @@ class Organisation(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} — {self.parent.name}" if self.parent_id else self.name
+        return f"{self.name} — {self.parent.name}" if self.parent is not None else self.name
 
 
 class Gender(models.TextChoices):
@@ -83,7 +84,8 @@ class Participant(TimeStamped):
         verbose_name=_("organisation"),
     )
     position = models.CharField(_("position"), max_length=200, blank=True)
-    country = CountryField(_("nationality"), blank=True)
+    # django-stubs types a CountryField as the CharField it extends (str); it reads as a Country.
+    country: "models.Field[str | Country, Country]" = CountryField(_("nationality"), blank=True)
     consent_given = models.BooleanField(_("consents to data processing"), default=False)
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)

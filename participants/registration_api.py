@@ -5,10 +5,13 @@ Both are for the project team and coordinators only: a duplicate check reveals w
 registered by e-mail, and a merge rewrites trainee records.
 """
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
 
 from accounts.roles import COORDINATOR, PROJECT_TEAM
 from trainings.permissions import RolePermission
@@ -41,7 +44,7 @@ class DuplicateQuerySerializer(serializers.Serializer):
 
 class DuplicatePersonSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="full_name", read_only=True)
-    organisation = serializers.StringRelatedField()
+    organisation: "serializers.StringRelatedField[Organisation]" = serializers.StringRelatedField()
     organisation_id = serializers.IntegerField(allow_null=True, read_only=True)
 
     class Meta:
@@ -66,7 +69,13 @@ class MergeSerializer(serializers.Serializer):
     )
 
 
-class RegistrationActionsMixin:
+if TYPE_CHECKING:  # the mixin below only ever precedes a GenericViewSet in a class's bases
+    _ViewSetBase = GenericViewSet
+else:
+    _ViewSetBase = object
+
+
+class RegistrationActionsMixin(_ViewSetBase):
     """``GET participants/duplicates/`` and ``POST participants/{id}/merge/``."""
 
     @extend_schema(

@@ -4,6 +4,9 @@ Field names follow the import columns (DESIGN.md). Relations are ids, countries 
 Nothing is saved here: the viewsets call ``participants.services``.
 """
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -39,7 +42,7 @@ class OrganisationSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         # The case-insensitive unique name is checked by the service (full_clean).
-        validators = []
+        validators: list[Any] = []
 
 
 class ParticipantSerializer(CountryFieldMixin, serializers.ModelSerializer):
@@ -65,7 +68,7 @@ class ParticipantSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        validators = []
+        validators: list[Any] = []
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
@@ -138,7 +141,7 @@ class EnrolmentCreateSerializer(serializers.ModelSerializer):
         model = Enrolment
         fields = ["participant", "course"]
         # Duplicates are the service's call (409 with a clear message).
-        validators = []
+        validators: list[Any] = []
 
 
 class ParticipantImportSerializer(serializers.Serializer):
@@ -182,11 +185,12 @@ class ImportRowSerializer(serializers.Serializer):
 class ImportReportSerializer(serializers.Serializer):
     """What an import did or, for a dry run or a refused import, would do."""
 
-    dry_run = serializers.BooleanField()
+    # Typed as any field: ImportRefusedSerializer's dry_run may hold messages instead.
+    dry_run: serializers.Field = serializers.BooleanField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     skipped = serializers.IntegerField(help_text="Invalid and duplicate rows.")
-    errors = ImportRowErrorSerializer(many=True)
+    errors = ImportRowErrorSerializer(many=True)  # type: ignore[assignment]  # a declared field; DRF's metaclass keeps Serializer.errors
     rows = ImportRowSerializer(many=True)
     ignored_columns = serializers.ListField(child=serializers.CharField())
     new_organisations = serializers.ListField(child=serializers.CharField())
@@ -215,7 +219,7 @@ class ImportRefusedSerializer(ImportReportSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    changed_by = serializers.SlugRelatedField(
+    changed_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 

@@ -7,9 +7,11 @@ team and coordinators register, edit, merge and import. Writes go through
 form error and changes nothing.
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Field
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, has_role
 from core.errors import DomainError
+from core.requests import HtmxHttpRequest
 
 from . import import_sheets, import_uploads, imports, services
 from .duplicates import SAME_EMAIL, find_duplicates
@@ -35,7 +38,7 @@ PARTICIPANTS_PER_PAGE = 25
 
 
 @role_required(*ALL_ROLES)
-def participant_list(request: HttpRequest) -> HttpResponse:
+def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     queryset = (
         Participant.objects.select_related("organisation__parent")
         .annotate(enrolment_count=Count("enrolments"))
@@ -208,7 +211,7 @@ def _comparison(survivor: Participant, duplicate: Participant) -> list[dict]:
     """One row per field: both values, and whether the merge fills the survivor's blank."""
     return [
         {
-            "label": Participant._meta.get_field(name).verbose_name,
+            "label": cast(Field, Participant._meta.get_field(name)).verbose_name,  # a column
             "survivor": _shown(survivor, name),
             "duplicate": _shown(duplicate, name),
             "filled": not getattr(survivor, name) and bool(getattr(duplicate, name)),
@@ -233,7 +236,7 @@ def participant_merge(request: HttpRequest, pk: int) -> HttpResponse:
     raw = (
         request.POST.get("duplicate") if request.method == "POST" else request.GET.get("duplicate")
     )
-    if not (raw or "").isdigit():
+    if raw is None or not raw.isdigit():
         raise Http404(_("Choose the record to merge into this one."))
     duplicate = get_object_or_404(people, pk=int(raw))
     if duplicate.pk == survivor.pk:
@@ -269,7 +272,7 @@ def _preview_context(report: imports.ImportReport, token: str, entry: dict) -> d
         errors.setdefault(error.row, []).append(error)
     rows = sorted(report.rows, key=lambda outcome: outcome.row)
     for outcome in rows:
-        outcome.errors = errors.get(outcome.row, [])
+        outcome.errors = errors.get(outcome.row, [])  # type: ignore[attr-defined]  # for the template only
     return {
         "report": report,
         "rows": rows,

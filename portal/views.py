@@ -6,7 +6,11 @@ project team, coordinators and the trainers who teach that course; a user with n
 sees a polite page on the dashboard instead of an error.
 """
 
+from collections.abc import Iterable
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,8 +20,10 @@ from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role, role_names
 from certificates import selectors as certificate_selectors
 from certificates.labels import LANGUAGE_CHOICES
+from core.requests import HtmxHttpRequest
 from experts import selectors as expert_selectors
 from participants import selectors as participant_selectors
+from participants.models import Enrolment
 from trainings import selectors as training_selectors
 
 from . import selectors
@@ -56,9 +62,10 @@ def _project_team_context(request: HttpRequest) -> dict:
 
 
 def _trainer_context(request: HttpRequest) -> dict:
+    user = cast(User, request.user)  # a dashboard: signed in (role_required)
     return {
-        "courses": training_selectors.courses_taught_by(request.user).order_by("-start_date"),
-        "modules": training_selectors.trainer_modules(request.user),
+        "courses": training_selectors.courses_taught_by(user).order_by("-start_date"),
+        "modules": training_selectors.trainer_modules(user),
         "expert_sessions": expert_selectors.upcoming_assignments(request.user),
     }
 
@@ -82,7 +89,7 @@ DASHBOARD_CONTEXTS = {
 
 
 @role_required(*ALL_ROLES)
-def course_list(request: HttpRequest) -> HttpResponse:
+def course_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = selectors.course_list_filter(request.GET)
     page = Paginator(filterset.qs, COURSES_PER_PAGE).get_page(request.GET.get("page"))
     context = {"filter": filterset, "page": page}
@@ -100,15 +107,17 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(selectors.course_page_queryset(), pk=pk)
     show_trainees = has_role(request.user, PROJECT_TEAM, COORDINATOR) or (
         has_role(request.user, TRAINER)
-        and training_selectors.user_teaches_course(request.user, course)
+        and training_selectors.user_teaches_course(cast(User, request.user), course)
     )
-    enrolments = participant_selectors.course_enrolments(course) if show_trainees else ()
+    enrolments: Iterable[Enrolment] = (
+        participant_selectors.course_enrolments(course) if show_trainees else ()
+    )
     certificates = None
     if has_role(request.user, PROJECT_TEAM, COORDINATOR):
         certificates = certificate_selectors.course_certificate_summary(course)
         enrolments = list(enrolments)
         for enrolment in enrolments:
-            enrolment.live_certificate = certificates["by_enrolment"].get(enrolment.pk)
+            enrolment.live_certificate = certificates["by_enrolment"].get(enrolment.pk)  # type: ignore[attr-defined]  # for the template
     context = {
         "course": course,
         "languages": training_selectors.language_labels(course.languages),

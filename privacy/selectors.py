@@ -151,7 +151,7 @@ def participant_data(participant: Participant) -> dict:
             "native_name": organisation.native_name,
             "acronym": organisation.acronym,
             "country": organisation.country.code if organisation.country else "",
-            "part_of": organisation.parent.name if organisation.parent_id else None,
+            "part_of": organisation.parent.name if organisation.parent is not None else None,
         },
         "enrolments": [_enrolment(e) for e in participant_enrolments(person)],
         "audit_entries": [

@@ -25,16 +25,18 @@ The export only reads (and writes its audit entry); erasure is the only write he
 import logging
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import FileField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditEntry
 from certificates.models import Certificate, CertificateBatch
+from core.actor import Actor
 from core.errors import DomainError
 from participants.models import Participant, TeachBack
 
@@ -49,7 +51,7 @@ REASON_MAX_LENGTH = 500
 
 
 @transaction.atomic
-def participant_data_export(*, participant: Participant, by: AbstractBaseUser | None) -> dict:
+def participant_data_export(*, participant: Participant, by: Actor) -> dict:
     """``participant_data`` for a request, logged in the audit log (without the name)."""
     audit_record(
         action=AuditAction.DATA_EXPORTED,
@@ -118,7 +120,7 @@ def _files_to_delete(participant: Participant) -> tuple[list, dict]:
         (CertificateBatch, batches, ("zip_file", "merged_pdf")),
     ):
         for name in names:
-            storage = model._meta.get_field(name).storage
+            storage = cast(FileField, model._meta.get_field(name)).storage
             for value in queryset.exclude(**{name: ""}).values_list(name, flat=True):
                 files.append((storage, value))
     return files, {"teachbacks": teachbacks, "certificates": certificates, "batches": batches}
@@ -136,9 +138,7 @@ def _last_erasure(participant: Participant) -> AuditEntry | None:
     )
 
 
-def participant_erase(
-    *, participant: Participant, reason: str, by: AbstractBaseUser | None
-) -> Erasure:
+def participant_erase(*, participant: Participant, reason: str, by: Actor) -> Erasure:
     """Anonymise one participant (see the module docstring for what is kept and why).
 
     Idempotent: a participant with nothing left to erase is not touched and no entry is

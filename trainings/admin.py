@@ -5,6 +5,8 @@ issuing certificates) goes through the pages and the API. Changelists select the
 up front, so a page of 100 rows costs the same few queries as a page of one.
 """
 
+from typing import TYPE_CHECKING, ClassVar, TypedDict
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -15,6 +17,9 @@ from accounts.admin import ServiceErrorsAdminMixin, adopt
 from .languages import Language
 from .models import Course, CourseSession, Manual, ManualDownload, Programme, ThematicModule
 from .services import MANUAL_EDITABLE_FIELDS, manual_create, manual_delete, manual_update
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
+    from django_stubs_ext import WithAnnotations
 
 
 def manual_save_from_form(form, user) -> None:
@@ -53,6 +58,12 @@ class CourseInline(admin.TabularInline):
         return False
 
 
+class CourseCount(TypedDict):
+    """What ``ProgrammeAdmin.get_queryset`` annotates a programme with."""
+
+    n_courses: int
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ("name", "acronym", "donor", "partners", "start_date", "end_date", "n_courses")
@@ -66,7 +77,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(n_courses=Count("courses"))
             # Django drops Meta.ordering from aggregated querysets; autocomplete pages it.
-            .order_by(*Programme._meta.ordering, "pk")
+            .order_by(*(Programme._meta.ordering or ()), "pk")
         )
 
     @admin.display(description=_("partner countries"))
@@ -74,7 +85,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
         return ", ".join(country.code for country in obj.partner_countries)
 
     @admin.display(description=_("courses"), ordering="n_courses")
-    def n_courses(self, obj: Programme) -> int:
+    def n_courses(self, obj: "WithAnnotations[Programme, CourseCount]") -> int:
         return obj.n_courses
 
 
@@ -187,6 +198,12 @@ class CourseSessionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("course", "module")
 
 
+class EnrolledCount(TypedDict):
+    """What ``CourseAdmin.get_queryset`` annotates a course with."""
+
+    n_enrolled: int
+
+
 @admin.register(Course)
 class CourseAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     form = CourseAdminForm
@@ -208,7 +225,8 @@ class CourseAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     list_select_related = ("programme",)
     autocomplete_fields = ("programme", "parent", "modules")
     date_hierarchy = "start_date"
-    inlines = (CourseSessionInline,)  # portal.admin adds the experts and the trainees
+    # portal.admin adds the experts and the trainees.
+    inlines: ClassVar[tuple[type[admin.options.InlineModelAdmin], ...]] = (CourseSessionInline,)
     fieldsets = (
         (None, {"fields": ("programme", "code", "title", "title_ru", "title_ar", "kind")}),
         (None, {"fields": ("parent", "status")}),
@@ -228,11 +246,11 @@ class CourseAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(n_enrolled=Count("enrolments"))
-            .order_by(*Course._meta.ordering, "pk")
+            .order_by(*(Course._meta.ordering or ()), "pk")
         )
 
     @admin.display(description=_("enrolled"), ordering="n_enrolled")
-    def n_enrolled(self, obj: Course) -> int:
+    def n_enrolled(self, obj: "WithAnnotations[Course, EnrolledCount]") -> int:
         return obj.n_enrolled
 
 

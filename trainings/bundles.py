@@ -15,14 +15,13 @@ import shutil
 import tempfile
 import zipfile
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.actor import actor
+from core.actor import Actor, actor
 from core.claims import claim
 from core.errors import DomainError
 from core.jobs import send
@@ -36,9 +35,7 @@ logger = logging.getLogger(__name__)
 BUILD_BUNDLE = "trainings.build_manual_bundle"
 
 
-def bundle_create(
-    *, course: Course, language: str = "", by: AbstractBaseUser | None
-) -> ManualBundle:
+def bundle_create(*, course: Course, language: str = "", by: Actor) -> ManualBundle:
     """Ask for one ZIP of ``course``'s current manuals (in ``language``, or all) with their
     attachments; a worker builds it after commit. A second request by the same person for the
     same course and language while one is queued or running returns that one instead of
@@ -83,9 +80,7 @@ def bundle_dispatch(bundle_id: int) -> bool:
     return send(BUILD_BUNDLE, bundle_id)
 
 
-def bundle_download_record(
-    *, bundle: ManualBundle, by: AbstractBaseUser | None
-) -> list[ManualDownload]:
+def bundle_download_record(*, bundle: ManualBundle, by: Actor) -> list[ManualDownload]:
     """Log the download of a course ZIP as one row per manual and per attachment it holds
     (each marked with the bundle), so the log answers "who has this manual" however it was
     taken. Files deleted since the ZIP was built are skipped."""

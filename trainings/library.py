@@ -9,8 +9,9 @@ import datetime as dt
 import logging
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import (
     BooleanField,
     Exists,
@@ -21,6 +22,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.fields.files import FieldFile
+from django.utils.functional import Promise
 
 from .languages import Language
 from .models import (
@@ -32,12 +34,23 @@ from .models import (
     ThematicModule,
 )
 
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
+    from django_stubs_ext import WithAnnotations
+
 logger = logging.getLogger(__name__)
 
 # --- Current versions ------------------------------------------------------------------------
 
 
-def with_is_current(manuals: QuerySet[Manual]) -> QuerySet[Manual]:
+class IsCurrent(TypedDict):
+    """What ``with_is_current`` annotates a manual with."""
+
+    is_current: bool
+
+
+def with_is_current(
+    manuals: QuerySet[Manual],
+) -> "QuerySet[WithAnnotations[Manual, IsCurrent]]":
     """Annotate ``is_current``: not withdrawn, and no newer version of the same module and
     language that is not withdrawn either."""
     newer = Manual.objects.filter(
@@ -66,7 +79,7 @@ def current_manuals(language: str = "") -> QuerySet[Manual]:
 @dataclass
 class LanguageSlot:
     code: str
-    label: str
+    label: str | Promise
     manual: Manual | None = None
 
 
@@ -123,7 +136,7 @@ def manual_history(module: ThematicModule, language: str) -> list[Manual]:
 def download_log(
     *,
     module: ThematicModule | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[ManualDownload]:

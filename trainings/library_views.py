@@ -8,10 +8,13 @@ the download log are for coordinators. Writes go through ``trainings.services``;
 ``trainings.library``.
 """
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,6 +30,7 @@ from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, has_role
 from core import downloads
 from core.errors import DomainError
+from core.requests import HtmxHttpRequest
 
 from . import bundles, library, selectors, services
 from .languages import Language
@@ -124,7 +128,7 @@ def library_page(request: HttpRequest) -> HttpResponse:
     bundle = None
     if course is not None:
         bundle = (
-            ManualBundle.objects.filter(course=course, requested_by=request.user)
+            ManualBundle.objects.filter(course=course, requested_by=cast(User, request.user))
             .order_by("-created_at")
             .first()
         )
@@ -199,7 +203,7 @@ def _own_bundle(request: HttpRequest, pk: int) -> ManualBundle:
 
 @role_required(*ALL_ROLES)
 @require_POST
-def bundle_request(request: HttpRequest) -> HttpResponse:
+def bundle_request(request: HtmxHttpRequest) -> HttpResponse:
     """The "Download everything for this course" button: queue the ZIP, then show its
     progress (in place with htmx, else back on the library page)."""
     course_id = request.POST.get("course", "")
@@ -217,7 +221,8 @@ def bundle_request(request: HttpRequest) -> HttpResponse:
         return render(request, "trainings/_library_bundle.html", context)
     if error:
         messages.error(request, error)
-    query = urlencode({"course": course.pk, "language": language, "filtered": 1})
+    params: dict[str, str | int] = {"course": course.pk, "language": language, "filtered": 1}
+    query = urlencode(params)
     return redirect(f"{reverse('library')}?{query}#bundle")
 
 

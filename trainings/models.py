@@ -1,5 +1,6 @@
 """Programmes, thematic modules, their manuals, courses and the course schedule."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField, MultipleCountriesDescriptor
 
 from core.models import CheckedFile, TimeStamped
 
@@ -28,7 +29,11 @@ class Programme(TimeStamped):
     )
     description = models.TextField(_("description"), blank=True)
     donor = models.CharField(_("donor"), max_length=200, blank=True)
-    partner_countries = CountryField(_("partner countries"), multiple=True, blank=True)
+    # django-stubs types a CountryField as a CharField (str); with ``multiple`` it reads as a
+    # list of Country, and takes a list of codes.
+    partner_countries: "models.Field[Iterable[str] | str, MultipleCountriesDescriptor]" = (
+        CountryField(_("partner countries"), multiple=True, blank=True)
+    )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
@@ -318,7 +323,8 @@ class Course(TimeStamped):
     )
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = CountryField(_("country"), blank=True)
+    # django-stubs types a CountryField as the CharField it extends (str); it reads as a Country.
+    country: "models.Field[str | Country, Country]" = CountryField(_("country"), blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     languages = models.JSONField(
@@ -444,7 +450,7 @@ class CourseSession(TimeStamped):
 
     @property
     def display_title(self) -> str:
-        return self.title or (self.module.title if self.module_id else "")
+        return self.title or (self.module.title if self.module is not None else "")
 
     def clean(self) -> None:
         course = self.course if self.course_id else None

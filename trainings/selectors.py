@@ -6,13 +6,16 @@ number of rows (prefetches and annotations, never a query per row). Nothing here
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.actor import Actor
 from trainings.languages import Language
 from trainings.models import (
     Course,
@@ -74,11 +77,11 @@ def course_detail_queryset() -> QuerySet[Course]:
     )
 
 
-def language_labels(codes: list[str]) -> list[str]:
+def language_labels(codes: list[str]) -> list[str | Promise]:
     return [Language(code).label for code in codes or [] if code in Language.values]
 
 
-def courses_taught_by(user: AbstractBaseUser) -> QuerySet[Course]:
+def courses_taught_by(user: User) -> QuerySet[Course]:
     """Courses a user teaches: as a visiting expert linked to the login (whole course or one
     session), or as a certified trainer of a cascade session.
 
@@ -93,18 +96,18 @@ def courses_taught_by(user: AbstractBaseUser) -> QuerySet[Course]:
     return Course.objects.filter(pk__in=ids).select_related("programme")
 
 
-def user_teaches_course(user: AbstractBaseUser, course: Course) -> bool:
+def user_teaches_course(user: User, course: Course) -> bool:
     return courses_taught_by(user).filter(pk=course.pk).exists()
 
 
-def is_expert(user: AbstractBaseUser) -> bool:
+def is_expert(user: Actor) -> bool:
     """True for a login linked to a visiting expert's record."""
     if user is None or not user.is_authenticated:
         return False
     return get_user_model().objects.filter(pk=user.pk, expert__isnull=False).exists()
 
 
-def modules_taught_by(user: AbstractBaseUser) -> QuerySet[ThematicModule]:
+def modules_taught_by(user: Actor) -> QuerySet[ThematicModule]:
     """The thematic modules a user teaches as an expert: the modules of the sessions their
     expert record is assigned to, the modules of the courses it is assigned to as a whole, and
     its modules of expertise. Anonymous users and logins without an expert record get none.
@@ -114,6 +117,7 @@ def modules_taught_by(user: AbstractBaseUser) -> QuerySet[ThematicModule]:
     """
     if user is None or not user.is_authenticated:
         return ThematicModule.objects.none()
+    user = cast(User, user)  # signed in, so the AUTH_USER_MODEL (django.contrib.auth's User)
     whole_courses = Course.objects.filter(
         expert_assignments__expert__user=user, expert_assignments__session__isnull=True
     )
@@ -136,7 +140,7 @@ class ModuleManuals:
     older: list[Manual] = field(default_factory=list)
 
 
-def trainer_modules(user: AbstractBaseUser) -> list[ModuleManuals]:
+def trainer_modules(user: User) -> list[ModuleManuals]:
     """The modules a trainer teaches or is an expert in, each with its manuals."""
     taught = courses_taught_by(user).values("pk")
     condition = Q(courses__in=taught) | Q(sessions__course__in=taught) | Q(experts__user=user)
@@ -157,7 +161,7 @@ def trainer_modules(user: AbstractBaseUser) -> list[ModuleManuals]:
     return result
 
 
-def course_status_counts() -> list[tuple[str, str, int]]:
+def course_status_counts() -> list[tuple[str, str | Promise, int]]:
     """(status, label, number of courses) for every status, zeros included, in workflow order."""
     counts: dict[str, int] = defaultdict(int)
     for row in Course.objects.values("status").annotate(n=Count("pk")).order_by():

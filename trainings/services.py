@@ -6,15 +6,15 @@ problems found by ``full_clean``) and never know about HTTP.
 """
 
 import logging
+from functools import partial
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.actor import actor
+from core.actor import Actor, actor
 from core.checked_files import checked_file_facts
 from core.errors import ConflictError, DomainError
 from core.records import record_delete, record_update
@@ -50,7 +50,7 @@ def manual_create(
     title: str,
     file: UploadedFile,
     notes: str = "",
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
 ) -> Manual:
     """Store a new version of ``module``'s manual in ``language``; the version number is the
     next one for that module and language."""
@@ -98,9 +98,7 @@ MANUAL_EDITABLE_FIELDS = frozenset({"title", "notes", "withdrawn_at"})
 
 
 @transaction.atomic
-def manual_update(
-    *, manual: Manual, fields: dict[str, Any], by: AbstractBaseUser | None = None
-) -> Manual:
+def manual_update(*, manual: Manual, fields: dict[str, Any], by: Actor = None) -> Manual:
     """Change a manual's title, notes or withdrawal. The file and version never change: a new
     file is a new version."""
     unknown = set(fields) - MANUAL_EDITABLE_FIELDS
@@ -119,7 +117,7 @@ def manual_update(
     return record_update(instance=manual, fields=fields)
 
 
-def manual_withdraw(*, manual: Manual, reason: str = "", by: AbstractBaseUser | None) -> Manual:
+def manual_withdraw(*, manual: Manual, reason: str = "", by: Actor) -> Manual:
     """Take a version out of the library: it stays in the history (and downloadable there), and
     the newest version not withdrawn becomes current. 409 when it is withdrawn already."""
     updated = Manual.objects.filter(pk=manual.pk, withdrawn_at__isnull=True).update(
@@ -135,7 +133,7 @@ def manual_withdraw(*, manual: Manual, reason: str = "", by: AbstractBaseUser | 
     return manual
 
 
-def manual_restore(*, manual: Manual, by: AbstractBaseUser | None) -> Manual:
+def manual_restore(*, manual: Manual, by: Actor) -> Manual:
     """Put a withdrawn version back in the library (current again if it is the newest)."""
     updated = Manual.objects.filter(pk=manual.pk, withdrawn_at__isnull=False).update(
         withdrawn_at=None, withdrawn_by=None, withdrawal_reason="", updated_at=timezone.now()
@@ -150,7 +148,7 @@ def manual_restore(*, manual: Manual, by: AbstractBaseUser | None) -> Manual:
 def manual_download_record(
     *,
     manual: Manual,
-    by: AbstractBaseUser | None,
+    by: Actor,
     attachment: ManualAttachment | None = None,
 ) -> ManualDownload:
     """Log one download of ``manual`` (or of one of its attachments): who took which version,
@@ -161,7 +159,7 @@ def manual_download_record(
     return download
 
 
-def manual_delete(*, manual: Manual, by: AbstractBaseUser | None = None) -> None:
+def manual_delete(*, manual: Manual, by: Actor = None) -> None:
     """Delete a manual version, its attachments and, once the deletion is committed, their
     files."""
     pk, storage = manual.pk, manual.file.storage
@@ -169,7 +167,7 @@ def manual_delete(*, manual: Manual, by: AbstractBaseUser | None = None) -> None
     with transaction.atomic():
         record_delete(instance=manual)
         for name in filter(None, names):
-            transaction.on_commit(lambda name=name: storage.delete(name))
+            transaction.on_commit(partial(storage.delete, name))
     logger.info("manual %s deleted by %s", pk, by)
 
 
@@ -181,8 +179,8 @@ def attachment_create(
     manual: Manual,
     kind: str,
     title: str,
-    file: UploadedFile,
-    by: AbstractBaseUser | None = None,
+    file: UploadedFile | None,
+    by: Actor = None,
 ) -> ManualAttachment:
     """Attach facilitation material, an exercise or slides to one manual version. The file is
     checked and named like a manual (content, size, generated storage name)."""
@@ -218,7 +216,7 @@ ATTACHMENT_EDITABLE_FIELDS = frozenset({"title", "kind"})
 
 
 def attachment_update(
-    *, attachment: ManualAttachment, fields: dict[str, Any], by: AbstractBaseUser | None = None
+    *, attachment: ManualAttachment, fields: dict[str, Any], by: Actor = None
 ) -> ManualAttachment:
     """Change an attachment's title or kind; a new file is a new attachment."""
     unknown = set(fields) - ATTACHMENT_EDITABLE_FIELDS
@@ -231,7 +229,7 @@ def attachment_update(
     return record_update(instance=attachment, fields=fields)
 
 
-def attachment_delete(*, attachment: ManualAttachment, by: AbstractBaseUser | None = None) -> None:
+def attachment_delete(*, attachment: ManualAttachment, by: Actor = None) -> None:
     """Delete an attachment and, once that is committed, its file."""
     pk, storage, name = attachment.pk, attachment.file.storage, attachment.file.name
     with transaction.atomic():

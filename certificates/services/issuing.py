@@ -10,12 +10,11 @@ request can never issue two.
 
 import re
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.actor import actor
+from core.actor import Actor, actor
 from core.errors import ConflictError, DomainError
 from trainings.models import Course
 
@@ -87,7 +86,7 @@ def new_certificate(
 def batch_create(
     *,
     course: Course,
-    by: AbstractBaseUser | None,
+    by: Actor,
     language: str = "",
     design: CertificateDesign | None = None,
     send_email: bool = False,

@@ -4,12 +4,11 @@ pointing to the new). The public verify page and API show each change at once.""
 import logging
 import re
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.actor import actor
+from core.actor import Actor, actor
 from core.errors import ConflictError, DomainError
 from participants.models import Enrolment
 from trainings.models import Course
@@ -23,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def certificate_retry(*, certificate: Certificate, by: AbstractBaseUser | None) -> Certificate:
+def certificate_retry(*, certificate: Certificate, by: Actor) -> Certificate:
     """Put a failed certificate back in the queue."""
     updated = Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.FAILED).update(
         status=CertificateStatus.PENDING, error="", claimed_until=None, attempts=0
@@ -41,9 +40,7 @@ def certificate_retry(*, certificate: Certificate, by: AbstractBaseUser | None) 
 
 
 @transaction.atomic
-def certificate_revoke(
-    *, certificate: Certificate, reason: str, by: AbstractBaseUser | None
-) -> Certificate:
+def certificate_revoke(*, certificate: Certificate, reason: str, by: Actor) -> Certificate:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for revoking this certificate."), field="reason")
@@ -61,9 +58,7 @@ def certificate_revoke(
 
 
 @transaction.atomic
-def certificate_reissue(
-    *, certificate: Certificate, reason: str, by: AbstractBaseUser | None
-) -> Certificate:
+def certificate_reissue(*, certificate: Certificate, reason: str, by: Actor) -> Certificate:
     """Supersede a valid (or revoked) certificate with a new one printed from current data."""
     reason = (reason or "").strip()
     if not reason:

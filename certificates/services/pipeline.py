@@ -29,6 +29,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
@@ -54,6 +55,9 @@ from ..models import (
 )
 from ..rendering import RenderError, qr_svg_data_uri, renderer
 from ..selectors import design_source
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
+    from django_stubs_ext import WithAnnotations
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +282,13 @@ def certificates_render(*, certificate_ids: Iterable[int]) -> int:
 # --- The batch: progress and its files -------------------------------------------------------
 
 
-def batch_recount(*, batch_id: int) -> CertificateBatch | None:
+class Pending(TypedDict):
+    """What ``batch_recount`` sets on the batch it returns."""
+
+    pending: int
+
+
+def batch_recount(*, batch_id: int) -> "WithAnnotations[CertificateBatch, Pending] | None":
     """Recount the batch's progress from its rows; the batch, with ``pending`` set, or ``None``
     for a batch that no longer exists (a stale message)."""
     counts = Certificate.objects.filter(batch_id=batch_id).aggregate(
@@ -286,7 +296,10 @@ def batch_recount(*, batch_id: int) -> CertificateBatch | None:
         failed=Count("pk", filter=Q(status=CertificateStatus.FAILED)),
         pending=Count("pk", filter=Q(status=CertificateStatus.PENDING)),
     )
-    batch = CertificateBatch.objects.filter(pk=batch_id).first()
+    batch = cast(
+        "WithAnnotations[CertificateBatch, Pending] | None",
+        CertificateBatch.objects.filter(pk=batch_id).first(),
+    )
     if batch is None:
         logger.warning("Batch %s does not exist; message ignored", batch_id)
         return None
@@ -337,7 +350,7 @@ def batch_finalize(*, batch_id: int) -> bool:
         .select_related("enrolment__participant")
         .order_by("enrolment__participant__last_name", "enrolment__participant__first_name", "pk")
     )
-    fields = {"finalizing_until": None}
+    fields: dict[str, Any] = {"finalizing_until": None}
     if issued.exists():
         zip_name, merged_name = _write_bundle(batch, issued.iterator(chunk_size=500))
         fields.update(zip_file=zip_name, merged_pdf=merged_name, status=BatchStatus.DONE)
@@ -365,7 +378,7 @@ def _write_bundle(batch: CertificateBatch, issued: Iterable[Certificate]) -> tup
                 paths.append(path)
         merge_in_child(merged_path, paths)
         for old in (batch.zip_file, batch.merged_pdf):
-            if old:
+            if old.name:
                 default_storage.delete(old.name)
         with zip_path.open("rb") as handle:
             zip_name = default_storage.save(f"{stem}.zip", File(handle))

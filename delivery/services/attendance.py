@@ -5,11 +5,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.actor import actor
+from core.actor import Actor, actor
 from core.errors import ConflictError, DomainError
 from core.records import save_validated
 from delivery import completion
@@ -38,7 +37,7 @@ def attendance_record(
     enrolment: Enrolment,
     date: dt.date,
     present: bool = True,
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
 ) -> tuple[Attendance, bool]:
     """Record whether a trainee was present on one course day; returns ``(row, created)``.
 
@@ -66,7 +65,7 @@ def attendance_record(
 def attendance_update(
     *,
     attendance: Attendance,
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
     present: bool | None = None,
     date: dt.date | None = None,
 ) -> Attendance:
@@ -90,9 +89,7 @@ class GridMark:
 
 
 @transaction.atomic
-def attendance_grid_save(
-    *, course: Course, marks: Iterable[GridMark], by: AbstractBaseUser | None = None
-) -> int:
+def attendance_grid_save(*, course: Course, marks: Iterable[GridMark], by: Actor = None) -> int:
     """Save many cells of a course's attendance grid at once, all or nothing: every mark must be
     for an enrolment of ``course`` and a course day. ``present=None`` clears a cell (not
     recorded). Returns the number of cells written."""
@@ -153,9 +150,7 @@ def attendance_grid_save(
     return len(cells)
 
 
-def attendance_mark_day(
-    *, course: Course, date: dt.date, by: AbstractBaseUser | None = None
-) -> int:
+def attendance_mark_day(*, course: Course, date: dt.date, by: Actor = None) -> int:
     """Mark everyone in the course present on ``date`` (then correct the absent ones); all or
     nothing, like the grid. Returns how many cells were saved."""
     ids = Enrolment.objects.filter(course=course, status__in=completion.IN_COURSE_STATUSES)

@@ -3,7 +3,6 @@ and never fail a trainee who already holds a valid certificate."""
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction
 from accounts.roles import COORDINATOR, has_role
 from certificates.models import Certificate, CertificateStatus
+from core.actor import Actor
 from core.errors import DomainError, NotPermittedError
 from delivery import completion
 from participants.models import (
@@ -37,7 +37,7 @@ def _has_live_certificate(enrolment: Enrolment) -> bool:
 
 
 @transaction.atomic
-def course_close(*, course: Course, by: AbstractBaseUser | None = None) -> CloseResult:
+def course_close(*, course: Course, by: Actor = None) -> CloseResult:
     """Apply the completion rule to every trainee of ``course`` and mark the course completed.
 
     Each enrolment in the course becomes ``completed`` or ``failed`` with the rule's reason in
@@ -90,7 +90,7 @@ def course_close(*, course: Course, by: AbstractBaseUser | None = None) -> Close
 
 @transaction.atomic
 def enrolment_override(
-    *, enrolment: Enrolment, status: str, reason: str, by: AbstractBaseUser | None = None
+    *, enrolment: Enrolment, status: str, reason: str, by: Actor = None
 ) -> Enrolment:
     """A coordinator decides completed or failed against the rule, with a reason that is kept
     in the enrolment, its history and the audit log. Closing the course keeps the decision."""

@@ -3,11 +3,10 @@ checked file."""
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.actor import actor
+from core.actor import Actor, actor
 from core.checked_files import checked_file_facts
 from core.errors import ConflictError, DomainError
 from core.records import save_validated
@@ -25,7 +24,7 @@ TEACHBACK_FIELDS = frozenset({"title", "module", "score", "evaluator", "evaluate
 def teachback_save(
     *,
     enrolment: Enrolment,
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
     file: Any = None,
     **fields: Any,
 ) -> TeachBack:
@@ -57,7 +56,7 @@ def teachback_save(
 
 @transaction.atomic
 def teachback_create(
-    *, enrolment: Enrolment, by: AbstractBaseUser | None = None, file: Any = None, **fields: Any
+    *, enrolment: Enrolment, by: Actor = None, file: Any = None, **fields: Any
 ) -> TeachBack:
     """Record the teach-back of an enrolment that has none yet; a second one is refused (change
     the first with ``teachback_save``)."""

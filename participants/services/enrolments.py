@@ -9,13 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import COORDINATOR, has_role
-from core.actor import actor
+from core.actor import Actor, actor
 from core.errors import ConflictError, DomainError, NotPermittedError
 from core.records import record_update, save_validated
 from trainings.models import Course, CourseStatus
@@ -102,7 +101,7 @@ def enrolments_bulk_create(
     *,
     course: Course,
     participants: Iterable[Participant],
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
 ) -> BulkEnrolResult:
     """Enrol ``participants`` in ``course``. Idempotent: people already enrolled keep their
     enrolment untouched and are reported as ``existing``.
@@ -155,9 +154,7 @@ def enrolments_bulk_create(
 
 
 @transaction.atomic
-def enrolment_create(
-    *, participant: Participant, course: Course, by: AbstractBaseUser | None = None
-) -> Enrolment:
+def enrolment_create(*, participant: Participant, course: Course, by: Actor = None) -> Enrolment:
     """Enrol one participant (on the waiting list when the course is full); refuses (409)
     when they are already enrolled."""
     check_course_open(course)
@@ -183,7 +180,7 @@ def enrolment_create(
     return enrolment
 
 
-def _check_may_set_status(enrolment: Enrolment, status: str, by: AbstractBaseUser | None) -> None:
+def _check_may_set_status(enrolment: Enrolment, status: str, by: Actor) -> None:
     if status not in EnrolmentStatus.values:
         raise DomainError(
             _("Unknown status %(status)s: use one of %(choices)s.")
@@ -272,7 +269,7 @@ def enrolment_set_status(
     enrolment: Enrolment,
     status: str,
     reason: str = "",
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
 ) -> Enrolment:
     """Move an enrolment to ``status``, recording who did it, when and, if given, why, in the
     enrolment and in its history.
@@ -313,7 +310,7 @@ def enrolments_bulk_set_status(
     enrolment_ids: Iterable[int],
     status: str,
     reason: str = "",
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
 ) -> list[Enrolment]:
     """Set one status on many enrolments of ``course``, all or nothing: an unknown id, an
     enrolment of another course or a change the user may not make refuses the whole request,
@@ -351,7 +348,7 @@ ENROLMENT_EDITABLE_FIELDS = frozenset({"pre_test_score", "post_test_score", "cer
 def enrolment_update(
     *,
     enrolment: Enrolment,
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
     status: str | None = None,
     reason: str | None = None,
     **fields: Any,
@@ -374,7 +371,7 @@ def enrolment_update(
 
 @transaction.atomic
 def participant_register(
-    *, course: Course | None = None, by: AbstractBaseUser | None = None, **fields: Any
+    *, course: Course | None = None, by: Actor = None, **fields: Any
 ) -> Participant:
     """Register one trainee (``participant_create``) and, when ``course`` is given, enrol them
     in it at once: both or neither."""

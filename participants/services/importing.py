@@ -2,12 +2,12 @@
 an earlier row, invalid), then write all or nothing (or the valid rows only)."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.actor import Actor
 from core.errors import ConflictError, DomainError
 from core.records import save_validated
 from trainings.models import Course
@@ -79,7 +79,8 @@ def _plan_row(
         return
     seen.update(dict.fromkeys(keys, number))
     if organisation is None and clean["organisation"]:
-        plan.new_organisations.setdefault(org_key, clean["organisation"])
+        # No organisation matched: the key is the name as written, casefolded.
+        plan.new_organisations.setdefault(cast(str, org_key), clean["organisation"])
     action = "update" if person else "create"
     outcome = imports.RowOutcome(number, action, person.pk if person else None, name)
     report.rows.append(outcome)
@@ -90,7 +91,8 @@ def _plan_row(
 
 def _plan_import(table: imports.Table, report: imports.ImportReport) -> _Plan:
     columns, report.ignored_columns = imports.map_header(table.header)
-    plan, seen = _Plan(), {}
+    plan = _Plan()
+    seen: dict[tuple, int] = {}  # identity key → first row number
     rows = [
         (number, imports.row_values(raw, columns))
         for number, raw in enumerate(table.rows, start=2)  # the header is row 1
@@ -115,6 +117,7 @@ def _update_row(item: _PlannedRow, organisations: dict, by) -> Participant:
     ``updated_at`` alone."""
     fields, organisation = _row_fields(item, organisations)
     person = item.participant
+    assert person is not None  # an update is of a registered person
     changes = {name: value for name, value in fields.items() if value}
     if organisation is not None:
         changes["organisation"] = organisation
@@ -152,7 +155,7 @@ def _create_rows(items: list[_PlannedRow], organisations: dict) -> list[Particip
     return people
 
 
-def _apply_plan(plan: _Plan, by: AbstractBaseUser | None) -> list[Participant]:
+def _apply_plan(plan: _Plan, by: Actor) -> list[Participant]:
     organisations = {
         key: save_validated(Organisation(name=name)) for key, name in plan.new_organisations.items()
     }
@@ -182,7 +185,7 @@ def _fill_duplicates(plan: _Plan, report: imports.ImportReport) -> None:
 def participants_import(
     *,
     file: Any,
-    by: AbstractBaseUser | None,
+    by: Actor,
     dry_run: bool = False,
     skip_invalid: bool = False,
     course: Course | None = None,

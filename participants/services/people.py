@@ -5,11 +5,11 @@ import datetime as dt
 from typing import Any
 
 import phonenumbers
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actor import Actor
 from core.errors import DomainError
 from core.records import save_validated
 
@@ -105,7 +105,7 @@ def participant_create(
     consent_given: bool = False,
     consent_date: dt.date | None = None,
     notes: str = "",
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
 ) -> Participant:
     """Register one trainee. A single name is enough; an e-mail, when given, must be unique
     (case-insensitive)."""
@@ -132,9 +132,7 @@ def participant_create(
 
 
 @transaction.atomic
-def participant_update(
-    *, participant: Participant, by: AbstractBaseUser | None = None, **fields: Any
-) -> Participant:
+def participant_update(*, participant: Participant, by: Actor = None, **fields: Any) -> Participant:
     """Change some of a trainee's fields (the import column names)."""
     fields = clean_participant_fields(fields, country=str(participant.country or ""))
     for name, value in fields.items():

@@ -64,6 +64,7 @@ class Command(BaseCommand):
             seconds = time.perf_counter() - started
             batch.refresh_from_db()
             sample = Certificate.objects.filter(batch=batch).select_related("design").first()
+            assert sample is not None  # the batch has ``count`` certificates
             naive = self._naive_per_second(sample, min(naive_sample, count))
             phases = self._phases(batch)
         finally:
@@ -130,7 +131,7 @@ class Command(BaseCommand):
             default_storage.delete(name)
         for batch in batches:
             for field in (batch.zip_file, batch.merged_pdf):
-                if field:
+                if field.name:
                     default_storage.delete(field.name)
         participants = list(course.enrolments.values_list("participant", flat=True))
         certificates.delete()

@@ -8,6 +8,7 @@ must not create certificates: those come from the issuance service (``issue_cert
 import datetime as dt
 from collections import Counter
 from types import SimpleNamespace
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -51,7 +52,7 @@ class Seeder:
 
 
 def _same(obj: models.Model, name: str, value) -> bool:
-    field = obj._meta.get_field(name)
+    field = cast(models.Field, obj._meta.get_field(name))  # a field of the model, not a reverse one
     if field.is_relation:
         return getattr(obj, field.attname) == (value.pk if value is not None else None)
     return getattr(obj, name) == value
@@ -218,7 +219,7 @@ def assign_experts(
     """Every expert to the whole course, and to each session of a module they teach."""
     for data in people.EXPERTS:
         expert = experts[data.last_name]
-        lookup = {"expert": expert, "course": course, "session": None}
+        lookup: dict[str, Any] = {"expert": expert, "course": course, "session": None}
         seeder.upsert(ExpertAssignment, lookup, {"role": data.role})
         for session in sessions:
             code = session.module.code if session.module else None
@@ -306,7 +307,8 @@ def outcome(spec: curriculum.Course, trainee: people.Trainee) -> tuple[str, str]
         requires_teachback=False,
     )
     scores = SimpleNamespace(pk=None, post_test_score=trainee.post_test)
-    verdict = completion.evaluate_enrolment(scores, rule, days - len(trainee.absent_days))
+    # Duck-typed: the rule reads only these attributes of an enrolment and a course.
+    verdict = completion.evaluate_enrolment(scores, rule, days - len(trainee.absent_days))  # type: ignore[arg-type]  # see above
     if not verdict.qualifies:
         return EnrolmentStatus.FAILED, verdict.reason
     return EnrolmentStatus.COMPLETED, ""
