@@ -20,20 +20,11 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from participants.models import Enrolment, EnrolmentStatus
+from participants.models import Enrolment
 from trainings.models import Course
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
     from django_stubs_ext import WithAnnotations
-
-# Enrolments the rule is evaluated for; waiting-list and withdrawn trainees are not in the course.
-IN_COURSE_STATUSES = (
-    EnrolmentStatus.NOMINATED,
-    EnrolmentStatus.CONFIRMED,
-    EnrolmentStatus.ATTENDED,
-    EnrolmentStatus.COMPLETED,
-    EnrolmentStatus.FAILED,
-)
 
 
 def course_days(course: Course) -> list[dt.date]:
@@ -130,7 +121,8 @@ def enrolments_for_rule(course: Course) -> "QuerySet[WithAnnotations[Enrolment, 
     """The course's enrolments the rule applies to, with days present counted in the same query
     and the teach-back joined: two queries whatever the size of the course."""
     return (
-        Enrolment.objects.filter(course=course, status__in=IN_COURSE_STATUSES)
+        Enrolment.objects.filter(course=course)
+        .seated()
         .select_related("participant", "teachback")
         .annotate(
             days_present=Count(

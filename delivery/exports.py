@@ -36,7 +36,7 @@ from participants.models import Attendance, Enrolment
 from trainings.models import Course
 from trainings.selectors import user_teaches_course
 
-from .completion import IN_COURSE_STATUSES, DaysPresent, course_days
+from .completion import DaysPresent, course_days
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
     from django_stubs_ext import WithAnnotations
@@ -147,7 +147,8 @@ def roster_enrolments(course: Course) -> "QuerySet[WithAnnotations[Enrolment, Da
 def trainees_in_course(course: Course) -> QuerySet[Enrolment]:
     """The trainees who take part (not waiting-listed, not withdrawn), in roster order."""
     return (
-        Enrolment.objects.filter(course=course, status__in=IN_COURSE_STATUSES)
+        Enrolment.objects.filter(course=course)
+        .seated()
         .select_related("participant__organisation__parent")
         .order_by("participant__last_name", "participant__first_name", "pk")
     )

@@ -41,7 +41,8 @@ def completion_rows(course: Course) -> list[dict]:
 def attendance_grid(course: Course) -> dict:
     """Days, and one row per trainee in the course with each day's mark: two queries."""
     enrolments = list(
-        Enrolment.objects.filter(course=course, status__in=completion.IN_COURSE_STATUSES)
+        Enrolment.objects.filter(course=course)
+        .seated()
         .select_related("participant")
         .order_by("participant__last_name", "participant__first_name", "pk")
     )

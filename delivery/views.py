@@ -30,7 +30,7 @@ from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_ro
 from core import downloads
 from core.errors import DomainError
 from participants import services as enrolment_services
-from participants.models import Enrolment, EnrolmentStatus, TeachBack
+from participants.models import SEATED_STATUSES, Enrolment, EnrolmentStatus, TeachBack
 from trainings import selectors as training_selectors
 from trainings.models import Course, CourseKind
 
@@ -160,7 +160,7 @@ def trainees_page(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("history__changed_by")
         .order_by("participant__last_name", "participant__first_name", "pk")
     )
-    seated = [e for e in enrolments if e.status in enrolment_services.SEATED_STATUSES]
+    seated = [e for e in enrolments if e.status in SEATED_STATUSES]
     waiting = sorted(
         (e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED),
         key=lambda e: (e.created_at, e.pk),

@@ -6,7 +6,7 @@ the read serializer. Lists run a fixed number of queries.
 
 from dataclasses import asdict
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -18,7 +18,7 @@ from trainings import api as training_api
 
 from . import selectors, services
 from .filters import EnrolmentFilter, OrganisationFilter, ParticipantFilter
-from .models import Enrolment, EnrolmentStatus, Organisation, Participant
+from .models import Enrolment, Organisation, Participant
 from .permissions import EnrolmentAccess, PeopleAccess
 from .registration_api import RegistrationActionsMixin
 from .serializers import (
@@ -226,7 +226,7 @@ class CourseViewSet(training_api.CourseViewSet):
     ordering_fields = [*training_api.CourseViewSet.ordering_fields, "enrolment_count"]
 
     def get_queryset(self):
-        active = ~Q(enrolments__status=EnrolmentStatus.WITHDRAWN)
+        active = selectors.ACTIVE_ENROLMENT
         return (
             super()
             .get_queryset()

@@ -147,6 +147,32 @@ class EnrolmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# In the course: holding a seat, the trainees the completion rule and the attendance grid are
+# for. The waiting list and withdrawals are not in the course.
+SEATED_STATUSES = frozenset(
+    {
+        EnrolmentStatus.NOMINATED,
+        EnrolmentStatus.CONFIRMED,
+        EnrolmentStatus.ATTENDED,
+        EnrolmentStatus.COMPLETED,
+        EnrolmentStatus.FAILED,
+    }
+)
+# Deciding that a trainee completed or failed a course is the coordinator's call, and so is
+# undoing that decision.
+FINAL_STATUSES = frozenset({EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED})
+
+
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    def seated(self) -> "EnrolmentQuerySet":
+        """In the course (see ``SEATED_STATUSES``)."""
+        return self.filter(status__in=SEATED_STATUSES)
+
+    def active(self) -> "EnrolmentQuerySet":
+        """Not withdrawn: the enrolments a course's numbers count (the waiting list included)."""
+        return self.exclude(status=EnrolmentStatus.WITHDRAWN)
+
+
 class Enrolment(TimeStamped):
     """A participant in a course, with the scores of the pre- and post-course tests."""
 
@@ -194,6 +220,8 @@ class Enrolment(TimeStamped):
         blank=True,
         help_text=_("Overrides the course's certificate language for this trainee."),
     )
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["course", "participant__last_name", "participant__first_name"]

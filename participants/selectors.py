@@ -7,7 +7,8 @@ from core.errors import DomainError
 from participants.models import Enrolment, EnrolmentStatus, Participant
 from trainings.models import Course, CourseStatus
 
-# Withdrawn trainees stay on record but no longer count towards a course's numbers.
+# Withdrawn trainees stay on record but no longer count towards a course's numbers
+# (``Enrolment.objects.active()``, here as a condition across the relation).
 ACTIVE_ENROLMENT = ~Q(enrolments__status=EnrolmentStatus.WITHDRAWN)
 
 

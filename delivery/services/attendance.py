@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from core.actor import Actor, actor
 from core.errors import ConflictError, DomainError
 from core.records import save_validated
-from delivery import completion
 from participants.models import (
     Attendance,
     Enrolment,
@@ -153,6 +152,6 @@ def attendance_grid_save(*, course: Course, marks: Iterable[GridMark], by: Actor
 def attendance_mark_day(*, course: Course, date: dt.date, by: Actor = None) -> int:
     """Mark everyone in the course present on ``date`` (then correct the absent ones); all or
     nothing, like the grid. Returns how many cells were saved."""
-    ids = Enrolment.objects.filter(course=course, status__in=completion.IN_COURSE_STATUSES)
+    ids = Enrolment.objects.filter(course=course).seated()
     marks = [GridMark(pk, date, True) for pk in ids.values_list("pk", flat=True)]
     return attendance_grid_save(course=course, marks=marks, by=by)

@@ -15,10 +15,11 @@ from core.actor import Actor
 from core.errors import DomainError, NotPermittedError
 from delivery import completion
 from participants.models import (
+    FINAL_STATUSES,
     Enrolment,
     EnrolmentStatus,
 )
-from participants.services.enrolments import FINAL_STATUSES, apply_status, lock_course
+from participants.services.enrolments import apply_status, lock_course
 from trainings.models import Course, CourseStatus
 
 # --- Completion -----------------------------------------------------------------------------

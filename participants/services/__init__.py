@@ -8,8 +8,6 @@ name is defined in exactly one submodule. Running a course (attendance, teach-ba
 from .enrolments import (
     CLOSED_COURSE_STATUSES,
     ENROLMENT_EDITABLE_FIELDS,
-    FINAL_STATUSES,
-    SEATED_STATUSES,
     BulkEnrolResult,
     apply_status,
     check_course_open,
@@ -38,9 +36,7 @@ from .people import (
 __all__ = [
     "CLOSED_COURSE_STATUSES",
     "ENROLMENT_EDITABLE_FIELDS",
-    "FINAL_STATUSES",
     "PARTICIPANT_FIELDS",
-    "SEATED_STATUSES",
     "BulkEnrolResult",
     "ImportRefused",
     "apply_status",

@@ -20,6 +20,8 @@ from core.records import record_update, save_validated
 from trainings.models import Course, CourseStatus
 
 from ..models import (
+    FINAL_STATUSES,
+    SEATED_STATUSES,
     Enrolment,
     EnrolmentStatus,
     EnrolmentStatusChange,
@@ -29,9 +31,6 @@ from .people import participant_create
 
 # --- Enrolments -----------------------------------------------------------------------------
 
-# Deciding that a trainee completed or failed a course is the coordinator's call, and so is
-# undoing that decision.
-FINAL_STATUSES = frozenset({EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED})
 CLOSED_COURSE_STATUSES = frozenset({CourseStatus.CANCELLED})
 
 
@@ -53,18 +52,6 @@ def check_course_open(course: Course) -> None:
         )
 
 
-# Statuses that hold a seat in the course; the waiting list and withdrawals do not.
-SEATED_STATUSES = frozenset(
-    {
-        EnrolmentStatus.NOMINATED,
-        EnrolmentStatus.CONFIRMED,
-        EnrolmentStatus.ATTENDED,
-        EnrolmentStatus.COMPLETED,
-        EnrolmentStatus.FAILED,
-    }
-)
-
-
 def lock_course(course: Course) -> Course:
     """Serialise enrolment changes of one course, so two requests cannot both take the last
     seat. Returns the locked, fresh row."""
@@ -72,7 +59,7 @@ def lock_course(course: Course) -> Course:
 
 
 def seats_taken(course: Course) -> int:
-    return Enrolment.objects.filter(course=course, status__in=SEATED_STATUSES).count()
+    return Enrolment.objects.filter(course=course).seated().count()
 
 
 def _free_seats(course: Course) -> int | None:
