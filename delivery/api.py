@@ -25,9 +25,9 @@ from rest_framework.response import Response
 
 from core import downloads
 from core.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
+from participants import visibility
 from participants.api import EnrolmentActionsViewSet
-from participants.models import Attendance, TeachBack
-from participants.permissions import EnrolmentAccess
+from participants.permissions import CourseRecordsAccess, EnrolmentAccess
 from participants.serializers import EnrolmentSerializer
 from trainings.api import CourseActionsViewSet
 
@@ -92,7 +92,7 @@ class CourseDeliveryViewSet(CourseActionsViewSet):
     @action(
         detail=True,
         methods=["get"],
-        permission_classes=[EnrolmentAccess],
+        permission_classes=[CourseRecordsAccess],
         pagination_class=None,
         filterset_class=None,
     )
@@ -111,7 +111,7 @@ class CourseDeliveryViewSet(CourseActionsViewSet):
         request=None,
         responses={200: CloseResultSerializer},
     )
-    @action(detail=True, methods=["post"], permission_classes=[EnrolmentAccess])
+    @action(detail=True, methods=["post"], permission_classes=[CourseRecordsAccess])
     def close(self, request, pk=None):
         result = services.course_close(course=self.get_object(), by=request.user)
         body = {
@@ -145,7 +145,7 @@ class CourseDeliveryViewSet(CourseActionsViewSet):
         methods=["get", "post"],
         url_path="attendance-grid",
         url_name="attendance-grid",
-        permission_classes=[EnrolmentAccess],
+        permission_classes=[CourseRecordsAccess],
         pagination_class=None,
         filterset_class=None,
     )
@@ -294,7 +294,7 @@ class AttendanceViewSet(ServiceModelViewSet):
     ordering = ["enrolment", "date"]
 
     def get_queryset(self):
-        return Attendance.objects.all()
+        return visibility.visible_attendance(self.request.user)
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
@@ -354,7 +354,7 @@ class TeachBackViewSet(ServiceModelViewSet):
     ordering = ["enrolment"]
 
     def get_queryset(self):
-        return TeachBack.objects.select_related("recorded_by")
+        return visibility.visible_teachbacks(self.request.user).select_related("recorded_by")
 
     def get_serializer_class(self):
         if self.action == "create":

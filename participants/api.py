@@ -5,21 +5,23 @@ the read serializer. Lists run a fixed number of queries.
 """
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from django.db.models import Count
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import ActionsViewSet, PermissionClasses, ServiceModelViewSet
 from trainings import api as training_api
 
-from . import selectors, services
+from . import selectors, services, visibility
 from .filters import EnrolmentFilter, OrganisationFilter, ParticipantFilter
-from .models import Enrolment, Organisation, Participant
-from .permissions import EnrolmentAccess, PeopleAccess
+from .models import Organisation
+from .permissions import CourseRecordsAccess, EnrolmentAccess, PeopleAccess
 from .registration_api import RegistrationActionsMixin
 from .serializers import (
     BulkEnrolResultSerializer,
@@ -53,14 +55,20 @@ class OrganisationViewSet(ServiceModelViewSet):
         return Organisation.objects.annotate(participant_count=Count("participants"))
 
 
-class ParticipantScope:
+if TYPE_CHECKING:  # the scopes below only ever precede a GenericAPIView in a class's bases
+    _ViewBase = GenericAPIView
+else:
+    _ViewBase = object
+
+
+class ParticipantScope(_ViewBase):
     """Which trainees a request may reach and the role rule, shared by the participant
     resource and the actions other apps add under ``/api/v1/participants/{id}/``."""
 
     permission_classes: PermissionClasses = [PeopleAccess]
 
     def get_queryset(self):
-        return Participant.objects.all()
+        return visibility.visible_participants(self.request.user)
 
 
 class ParticipantActionsViewSet(ParticipantScope, ActionsViewSet):
@@ -139,14 +147,14 @@ class ParticipantViewSet(ParticipantScope, RegistrationActionsMixin, ServiceMode
         return Response(ImportReportSerializer(asdict(report)).data)
 
 
-class EnrolmentScope:
+class EnrolmentScope(_ViewBase):
     """Which enrolments a request may reach and the role rule, shared by the enrolment
     resource and the actions other apps add under ``/api/v1/enrolments/{id}/``."""
 
     permission_classes: PermissionClasses = [EnrolmentAccess]
 
     def get_queryset(self):
-        return Enrolment.objects.all()
+        return visibility.visible_enrolments(self.request.user)
 
 
 class EnrolmentActionsViewSet(EnrolmentScope, ActionsViewSet):
@@ -251,7 +259,7 @@ class CourseViewSet(training_api.CourseViewSet):
         detail=True,
         methods=["post"],
         url_path="enrolments",
-        permission_classes=[EnrolmentAccess],
+        permission_classes=[CourseRecordsAccess],
     )
     def enrol(self, request, pk=None):
         course = self.get_object()
@@ -287,7 +295,7 @@ class CourseViewSet(training_api.CourseViewSet):
         methods=["post"],
         url_path="enrolments/status",
         url_name="enrolments-status",
-        permission_classes=[EnrolmentAccess],
+        permission_classes=[CourseRecordsAccess],
         pagination_class=None,
         filterset_class=None,
     )

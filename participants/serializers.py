@@ -15,6 +15,7 @@ from trainings.languages import DOCUMENT_LANGUAGE_CHOICES
 from trainings.models import Course
 from trainings.serializers import CourseSerializer as CatalogueCourseSerializer
 
+from . import visibility
 from .models import (
     Enrolment,
     EnrolmentStatus,
@@ -47,6 +48,14 @@ class OrganisationSerializer(CountryFieldMixin, serializers.ModelSerializer):
 
 class ParticipantSerializer(CountryFieldMixin, serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not visibility.sees_everyone(request.user):
+            for name in visibility.CONTACT_FIELDS:  # trainers: what teaching needs, no more
+                data.pop(name, None)
+        return data
 
     class Meta:
         model = Participant

@@ -11,7 +11,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Field
+from django.db.models import Count, Field, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -24,7 +24,7 @@ from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, has_role
 from core.errors import DomainError
 from core.requests import HtmxHttpRequest
 
-from . import import_sheets, import_uploads, imports, services
+from . import import_sheets, import_uploads, imports, services, visibility
 from .duplicates import SAME_EMAIL, find_duplicates
 from .forms import ImportConfirmForm, ImportUploadForm, ParticipantForm, ParticipantListFilter
 from .merging import FILLABLE_FIELDS, participants_merge
@@ -39,14 +39,24 @@ PARTICIPANTS_PER_PAGE = 25
 
 @role_required(*ALL_ROLES)
 def participant_list(request: HtmxHttpRequest) -> HttpResponse:
+    # A trainer counts only the courses they teach, as they see only those.
+    counted = None
+    if not visibility.sees_everyone(request.user):
+        counted = Q(enrolments__in=visibility.visible_enrolments(request.user).values("pk"))
     queryset = (
-        Participant.objects.select_related("organisation__parent")
-        .annotate(enrolment_count=Count("enrolments"))
+        visibility.visible_participants(request.user)
+        .select_related("organisation__parent")
+        .annotate(enrolment_count=Count("enrolments", filter=counted))
         .order_by("last_name", "first_name", "pk")  # a GROUP BY drops Meta.ordering
     )
     filterset = ParticipantListFilter(request.GET or None, queryset=queryset)
     page = Paginator(filterset.qs, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"filter": filterset, "page": page, "can_edit": has_role(request.user, *TEAM)}
+    context = {
+        "filter": filterset,
+        "page": page,
+        "can_edit": has_role(request.user, *TEAM),
+        "full_record": visibility.sees_everyone(request.user),
+    }
     # htmx asks for the results only; a history restore needs the whole page again.
     partial = request.htmx and not request.htmx.history_restore_request
     template = "participants/_results.html" if partial else "participants/participant_list.html"
@@ -66,17 +76,23 @@ def _personal_data_url(participant: Participant) -> str | None:
 @role_required(*ALL_ROLES)
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(
-        Participant.objects.select_related("organisation__parent"), pk=pk
+        visibility.visible_participants(request.user).select_related("organisation__parent"),
+        pk=pk,
     )
-    # Newest certificate first (the certificate model's own ordering).
-    enrolments = participant.enrolments.select_related("course__programme").prefetch_related(
-        "certificates"
+    everyone = visibility.sees_everyone(request.user)
+    enrolments = (
+        visibility.visible_enrolments(request.user)
+        .filter(participant=participant)
+        .select_related("course__programme")
     )
+    if everyone:  # certificates are the project team's and coordinators' (newest first)
+        enrolments = enrolments.prefetch_related("certificates")
     can_edit = has_role(request.user, *TEAM)
     context = {
         "participant": participant,
         "enrolments": enrolments.order_by("-course__start_date"),
         "can_edit": can_edit,
+        "full_record": everyone,  # contact data, consent, certificates
         "possible_duplicates": _duplicates_of(participant) if can_edit else (),
         "personal_data_url": _personal_data_url(participant) if can_edit else None,
     }

@@ -1,7 +1,9 @@
 """Who may do what through the API: every endpoint × every actor, with the exact status.
 
-alice is on the project team, bob is a trainer, carol is a coordinator, dave has no role, root is
-a superuser; ``anon`` sends no credentials and must get 401 (never a redirect, never 403).
+alice is on the project team, bob is a trainer (the expert assigned to the world's course), carol is
+a coordinator, dave has no role, root is a superuser; ``anon`` sends no credentials and must get
+401 (never a redirect, never 403). What a trainer sees of a course they do not teach is
+``tests/test_trainer_scope.py``.
 """
 
 import datetime as dt
@@ -263,13 +265,13 @@ CASES = [
     Case("courses-roster", TEAM, 200, _get(lambda w: f"/api/v1/courses/{w.course.pk}/roster/")),
     Case(
         "courses-attendance-sheet",
-        TEAM,
+        TEAM | {"bob"},  # the course's own trainer takes the sheets, never the roster
         200,
         _get(lambda w: f"/api/v1/courses/{w.course.pk}/attendance-sheet/?as=csv"),
     ),
     Case(
         "courses-sign-in-sheet",
-        TEAM,
+        TEAM | {"bob"},
         200,
         _get(lambda w: f"/api/v1/courses/{w.course.pk}/sign-in-sheet/"),
     ),
@@ -601,8 +603,11 @@ CASES = [
 
 
 @pytest.fixture
-def world(db):
-    return build_world()
+def world(db, bob):
+    world = build_world()
+    world.expert.user = bob  # bob teaches the world's course, as its visiting expert
+    world.expert.save()
+    return world
 
 
 def expected_status(case: Case, actor: str) -> int:

@@ -13,6 +13,8 @@ from tests.factories import (
     CertificateFactory,
     CourseFactory,
     EnrolmentFactory,
+    ExpertAssignmentFactory,
+    ExpertFactory,
     OrganisationFactory,
     ParticipantFactory,
 )
@@ -52,6 +54,18 @@ def ahmed(momd):
     )  # fmt: skip
 
 
+@pytest.fixture
+def taught_by_bob(bob):
+    """Enrol ``person`` in a course that bob teaches (as the course's visiting expert)."""
+
+    def enrol(person):
+        course = CourseFactory(title="ToT Erbil")
+        ExpertAssignmentFactory(course=course, expert=ExpertFactory(user=bob))
+        return EnrolmentFactory(participant=person, course=course, status="completed")
+
+    return enrol
+
+
 def page_urls(person):
     return {
         "list": (reverse("participant-list"), READERS),
@@ -69,7 +83,8 @@ def page_urls(person):
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", ["list", "detail", "new", "edit", "duplicates", "merge"])
-def test_each_page_answers_each_role(name, actor, browse, ahmed):
+def test_each_page_answers_each_role(name, actor, browse, ahmed, taught_by_bob):
+    taught_by_bob(ahmed)  # a trainer reads the trainees of the courses they teach
     url, allowed = page_urls(ahmed)[name]
     response = browse(actor).get(url)
     assert response.status_code == expected(actor, allowed)
@@ -93,7 +108,7 @@ def test_the_list_finds_a_trainee_by_name_in_any_script_email_or_organisation(qu
 
 def test_the_list_filters_by_organisation_and_nationality(browse, ahmed, momd):
     ParticipantFactory(first_name="Gul", last_name="", country="AF")
-    client = browse("bob")
+    client = browse("alice")
     by_org = client.get(reverse("participant-list"), {"organisation": momd.pk}).content.decode()
     assert "Ahmed Al-Saadi" in by_org and "Gul" not in by_org
     by_country = client.get(reverse("participant-list"), {"country": "AF"}).content.decode()
@@ -241,10 +256,21 @@ def test_the_detail_shows_enrolments_with_status_and_certificates(browse, ahmed)
     enrolment = EnrolmentFactory(participant=ahmed, status="completed",
                                  course=CourseFactory(title="ToT Erbil"))  # fmt: skip
     CertificateFactory(enrolment=enrolment, serial="SRP-2016-ERB-0007")
-    content = browse("bob").get(reverse("participant-detail", args=[ahmed.pk])).content.decode()
+    content = browse("carol").get(reverse("participant-detail", args=[ahmed.pk])).content.decode()
     assert "ToT Erbil" in content
     assert "Completed" in content
     assert "SRP-2016-ERB-0007" in content
+    assert "ahmed@momd.gov.iq" in content
+
+
+def test_a_trainer_reads_their_trainee_without_contact_data_or_certificates(
+    browse, ahmed, taught_by_bob
+):
+    enrolment = taught_by_bob(ahmed)
+    CertificateFactory(enrolment=enrolment, serial="SRP-2016-ERB-0007")
+    content = browse("bob").get(reverse("participant-detail", args=[ahmed.pk])).content.decode()
+    assert "ToT Erbil" in content and "Completed" in content
+    assert "ahmed@momd.gov.iq" not in content and "SRP-2016-ERB-0007" not in content
     assert reverse("participant-edit", args=[ahmed.pk]) not in content  # trainers only read
 
 
