@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .models import Certificate, CertificateBatch, CertificateDesign, Signatory
 from .preview import sample_context
-from .rendering import RenderError, builtin_design, renderer
+from .rendering import PREVIEW_SECONDS, RenderError, builtin_design, renderer
 
 
 class ReadOnlyAdminMixin:
@@ -166,7 +166,7 @@ class CertificateDesignForm(forms.ModelForm):
     def clean_html(self):
         html = self.cleaned_data["html"]
         try:
-            renderer().render_html(html, sample_context("en"))
+            renderer().render_html(html, sample_context("en"), seconds=PREVIEW_SECONDS)
         except RenderError as error:
             raise forms.ValidationError(error.args[0]) from error
         return html

@@ -9,7 +9,7 @@ from trainings.models import Course, Programme, ThematicModule
 from . import codes
 from .labels import LANGUAGE_CODES
 from .models import CertificateDesign
-from .rendering import builtin_design, qr_svg_data_uri, renderer
+from .rendering import PREVIEW_SECONDS, builtin_design, qr_svg_data_uri, renderer
 from .snapshot import build_snapshot
 
 SAMPLE_MODULES = [
@@ -61,4 +61,6 @@ def sample_context(language: str) -> dict:
 
 def preview_pdf(design: CertificateDesign | None, language: str) -> bytes:
     html, css = (design.html, design.css) if design else builtin_design("classic")
-    return renderer().render_pdf(html_template=html, css=css, context=sample_context(language))
+    return renderer().render_pdf(
+        html_template=html, css=css, context=sample_context(language), seconds=PREVIEW_SECONDS
+    )

@@ -4,12 +4,20 @@ project-only URL fetcher).
 
 Must not: touch the database or read settings inside templates. Designs are Django templates
 edited by coordinators, so they are rendered by a sandboxed template engine (no ``load``,
-``include``, ``extends``, ``debug``, ``autoescape`` or ``safe``; the context is a deep copy of
-plain data). Built-in designs use blocks and absolute positions, not flexbox (faster layout).
+``include``, ``extends``, ``debug``, ``autoescape`` or ``safe``, nor the padding filters that
+make strings of any length; the context is a deep copy of plain data). Built-in designs use
+blocks and absolute positions, not flexbox (faster layout).
+
+A design's work is bounded, so that a hostile or careless design fails its certificate with the
+reason instead of holding a worker or a web process: the template render has a deadline, checked
+at every variable read and every loop step (``BudgetContext``: it works in any thread, unlike a
+signal), its HTML output a size limit, and any error while rendering (a ``RecursionError`` from
+300 nested blocks in the layout, say) becomes a ``RenderError`` naming it.
 """
 
 import copy
 import logging
+import time
 from functools import cache
 from pathlib import Path
 
@@ -30,11 +38,45 @@ ALLOWED_TAGS = {
     "cycle", "spaceless", "endspaceless", "comment", "endcomment", "now", "resetcycle",
     "templatetag", "widthratio", "ifchanged", "endifchanged", "filter", "endfilter", "verbatim",
 }  # fmt: skip
-FORBIDDEN_FILTERS = {"safe", "safeseq", "escapejs", "pprint", "force_escape"}
+# ljust, rjust and center pad to any width: "{{ c.serial|ljust:1000000000 }}" is a gigabyte.
+FORBIDDEN_FILTERS = {
+    "safe", "safeseq", "escapejs", "pprint", "force_escape", "ljust", "rjust", "center",
+}  # fmt: skip
+# The HTML a design may produce for one certificate (the built-in one makes about 15 KB).
+MAX_OUTPUT_SIZE = 1_000_000
+# Seconds a design's template may take for one certificate, in a worker and for a preview.
+RENDER_SECONDS = 20.0
+PREVIEW_SECONDS = 5.0
 
 
 class RenderError(Exception):
     """A design could not be rendered; the message says why."""
+
+
+class BudgetContext(Context):
+    """A template context that stops the render once its deadline has passed. Every variable
+    read (``{{ c.holder.name }}``) and every loop step (``{% for %}`` sets its variable) goes
+    through ``__getitem__`` or ``__setitem__``, so even nested loops over a long list stop."""
+
+    def __init__(self, values: dict, *, seconds: float) -> None:
+        super().__init__(values, autoescape=True)
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def _check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise RenderError(
+                f"The design took more than {self.seconds:g} seconds to fill in for one "
+                "certificate; simplify its loops."
+            )
+
+    def __getitem__(self, key):
+        self._check()
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value) -> None:
+        self._check()
+        super().__setitem__(key, value)
 
 
 def _restricted_library(library: Library) -> Library:
@@ -72,15 +114,45 @@ class Renderer:
     """Per-process renderer: the sandboxed design engine in front of ``core.pdf``'s warm
     writer (fonts and parsed stylesheets are reused between certificates)."""
 
-    def render_html(self, html_template: str, context: dict) -> str:
+    def render_html(
+        self, html_template: str, context: dict, *, seconds: float | None = None
+    ) -> str:
+        """The design filled in with ``context``, within ``seconds`` (``RENDER_SECONDS``)."""
         template = _compiled(html_template)
-        return template.render(Context(copy.deepcopy(context), autoescape=True))
+        budget = RENDER_SECONDS if seconds is None else seconds
+        try:
+            html = template.render(BudgetContext(copy.deepcopy(context), seconds=budget))
+        except RenderError:
+            raise
+        except Exception as error:  # the design's own fault: a failure with its reason
+            raise RenderError(f"The design could not be filled in: {_describe(error)}") from error
+        if len(html) > MAX_OUTPUT_SIZE:
+            raise RenderError(
+                f"The design produced {len(html):,} characters of HTML for one certificate; "
+                f"the limit is {MAX_OUTPUT_SIZE:,}."
+            )
+        return html
 
     def render_pdf(
-        self, *, html_template: str, css: str, context: dict, assets: dict[str, bytes] | None = None
+        self,
+        *,
+        html_template: str,
+        css: str,
+        context: dict,
+        assets: dict[str, bytes] | None = None,
+        seconds: float | None = None,
     ) -> bytes:
-        html = self.render_html(html_template, context)
-        return html_to_pdf(html=html, css=css, assets=assets)
+        html = self.render_html(html_template, context, seconds=seconds)
+        try:
+            return html_to_pdf(html=html, css=css, assets=assets)
+        except RecursionError as error:  # deeply nested blocks: WeasyPrint's layout recurses
+            raise RenderError("The design nests its blocks too deeply to lay out.") from error
+        except Exception as error:
+            raise RenderError(f"The design could not be laid out: {_describe(error)}") from error
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
 
 
 @cache

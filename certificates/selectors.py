@@ -1,6 +1,6 @@
 """Read queries for the pages that show certificate issuance. Nothing here writes."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from participants.models import Enrolment, EnrolmentStatus
 from trainings.models import Course, CourseStatus
@@ -83,12 +83,14 @@ def certificate_language(enrolment: Enrolment, course: Course, batch_language: s
 
 
 def default_design(course: Course) -> CertificateDesign | None:
-    """The design a batch uses when none is chosen: the programme's default, else any
-    programme-wide default; ``None`` means the built-in design."""
+    """The design a batch uses when none is chosen: the active design marked default for the
+    programme, else one marked default for every programme; never a design nobody marked
+    (``None`` means the built-in design)."""
     return (
-        CertificateDesign.objects.filter(is_active=True)
+        CertificateDesign.objects.filter(is_active=True, is_default=True)
         .filter(Q(programme=course.programme) | Q(programme__isnull=True))
-        .order_by("-is_default", "programme_id", "pk")
+        # The programme's own default before a general one, on every database.
+        .order_by(F("programme_id").asc(nulls_last=True), "pk")
         .first()
     )
 

@@ -5,14 +5,14 @@ from core.errors import DomainError
 
 from ..models import CertificateDesign
 from ..preview import sample_context
-from ..rendering import RenderError, renderer
+from ..rendering import PREVIEW_SECONDS, RenderError, renderer
 
 
 def design_save(*, design: CertificateDesign) -> CertificateDesign:
     """Save a design, checking it renders, and bump its version when the HTML or CSS changed
     (each certificate records the version it was printed with)."""
     try:
-        renderer().render_html(design.html, sample_context("en"))
+        renderer().render_html(design.html, sample_context("en"), seconds=PREVIEW_SECONDS)
     except RenderError as error:
         raise DomainError(error.args[0], field="html") from error
     if design.pk:

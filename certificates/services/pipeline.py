@@ -66,10 +66,11 @@ RENDER_CHUNK = "certificates.render_chunk"
 FINALIZE_BATCH = "certificates.finalize_batch"
 EMAIL_CERTIFICATE = "certificates.email_certificate"
 
-# A design error is the design's fault and will not go away on a retry: the certificate fails
+# A design error (anything that goes wrong while filling in or laying out the design, bounded in
+# time and size by ``certificates.rendering``) will not go away on a retry: the certificate fails
 # at once. Anything else (storage, database, a worker killed by a time limit) is retried until
 # the attempts run out.
-DESIGN_ERRORS = (RenderError, ValueError, KeyError, TypeError)
+DESIGN_ERRORS = (RenderError,)
 
 
 def _lease() -> dt.timedelta:
@@ -172,12 +173,19 @@ def _assets(certificate: Certificate) -> dict[str, bytes]:
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
-    """Render the certificate's frozen snapshot with its design (no database writes)."""
+    """Render the certificate's frozen snapshot with its design (no database writes). Reading
+    the signature images from storage may fail and be retried; anything that goes wrong in the
+    render itself is the design's (``RenderError``, bounded in time and size)."""
+    assets = _assets(certificate)
     html, css, _design = design_source(certificate.design)
-    context = {"c": certificate.snapshot, "qr": qr_svg_data_uri(certificate.snapshot["verify_url"])}
-    return renderer().render_pdf(
-        html_template=html, css=css, context=context, assets=_assets(certificate)
-    )
+    try:
+        context = {
+            "c": certificate.snapshot,
+            "qr": qr_svg_data_uri(certificate.snapshot["verify_url"]),
+        }
+    except (KeyError, TypeError, ValueError) as error:
+        raise RenderError(f"The certificate's printed content is incomplete: {error}") from error
+    return renderer().render_pdf(html_template=html, css=css, context=context, assets=assets)
 
 
 def _pdf_name(certificate: Certificate, digest: str) -> str:

@@ -8,7 +8,14 @@ import pytest
 from pypdf import PdfReader
 
 from certificates import codes, services, signing
-from certificates.models import BatchStatus, Certificate, CertificateBatch, CertificateStatus
+from certificates.models import (
+    BatchStatus,
+    Certificate,
+    CertificateBatch,
+    CertificateDesign,
+    CertificateStatus,
+)
+from certificates.rendering import builtin_design
 from core.errors import ConflictError
 from tests.factories import (
     CourseFactory,
@@ -240,3 +247,20 @@ def test_each_side_prints_the_course_title_in_its_language(
     fallback = issue(other, carol, django_capture_on_commit_callbacks).certificates.get()
     sides = {side["lang"]: side["course_title"] for side in fallback.snapshot["sides"]}
     assert sides["ar"] == "تدريب المدربين"
+
+
+def test_without_a_chosen_design_a_batch_uses_only_a_design_marked_default(
+    course, carol, django_capture_on_commit_callbacks
+):
+    html, css = builtin_design("classic")
+    CertificateDesign.objects.create(name="Draft in progress", html="{{ c.serial }}", css="")
+    completed(course, 1)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.batch_create(course=course, by=carol).design is None  # the built-in
+
+    house = CertificateDesign.objects.create(
+        name="House style", html=html, css=css, is_default=True
+    )
+    completed(course, 1)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.batch_create(course=course, by=carol).design == house

@@ -10,7 +10,13 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 
 from certificates import services, tasks
-from certificates.models import BatchStatus, Certificate, CertificateBatch, CertificateStatus
+from certificates.models import (
+    BatchStatus,
+    Certificate,
+    CertificateBatch,
+    CertificateDesign,
+    CertificateStatus,
+)
 from config.celery import app
 from tests.factories import CourseFactory, EnrolmentFactory, ThematicModuleFactory
 
@@ -177,3 +183,22 @@ def test_eagerly_one_click_runs_the_whole_pipeline(
     batch.refresh_from_db()
     assert (batch.status, batch.done, batch.total) == (BatchStatus.DONE, 2, 2)
     assert batch.zip_file and batch.merged_pdf
+
+
+def test_a_design_slow_only_for_real_trainees_fails_its_certificate_at_once(
+    batch, sent, monkeypatch
+):
+    """A loop guarded by the sample's serial passes the preview; in the batch it meets the
+    render deadline, and the certificate fails with the reason on its first attempt."""
+    slow = "{% if c.serial != 'SRP-2016-ERB-0007' %}" + "{% for a in '0123456789' %}" * 7
+    slow += "." + "{% endfor %}" * 7 + "{% endif %}"
+    design = services.design_save(design=CertificateDesign(name="Slow", html=slow, css=""))
+    Certificate.objects.filter(batch=batch).update(design=design)
+    monkeypatch.setattr("certificates.rendering.RENDER_SECONDS", 0.2)
+    first, *_rest = ids_of(batch)
+
+    tasks.render_chunk.run(batch.pk, [first])
+
+    failed = Certificate.objects.get(pk=first)
+    assert (failed.status, failed.attempts) == (CertificateStatus.FAILED, 1)
+    assert "took more than 0.2 seconds" in failed.error
