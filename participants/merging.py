@@ -6,6 +6,12 @@ deleted and the merge is written to the audit log. Nothing is lost: when both we
 the same course, the more advanced enrolment is kept and receives the other's attendance days,
 scores and teach-back where it has none; two certificates for one course cannot be merged
 (one would be lost), so that merge is refused.
+
+A merge is for two records of one person. An erased record is nobody any more and is never
+merged (its certificates would pass to whoever it was merged into). Two records whose names or
+organisations do not match may still be one person (a new ministry, a name spelt differently),
+but that is a coordinator's decision, with the reason kept in the audit log. A moved certificate
+keeps its frozen snapshot, so it still prints and verifies with the name it was issued to.
 """
 
 from dataclasses import dataclass, field
@@ -17,10 +23,12 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction
+from accounts.roles import COORDINATOR, has_role
 from core.actor import Actor
-from core.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError, NotPermittedError
 from trainings.models import CourseSession
 
+from .duplicates import names_match, person_keys
 from .models import Attendance, Enrolment, EnrolmentStatus, Participant
 from .services import participant_update
 
@@ -131,8 +139,45 @@ def _fill_blanks(survivor: Participant, duplicate: Participant) -> dict[str, Any
 
 
 @transaction.atomic
+def records_alike(a: Participant, b: Participant) -> bool:
+    """The same name across spellings and scripts, and the same organisation (or one unknown):
+    what a merge needs no coordinator for."""
+    same_name = names_match(
+        person_keys(a.first_name, a.last_name, a.native_name),
+        person_keys(b.first_name, b.last_name, b.native_name),
+    )
+    same_organisation = (
+        a.organisation_id is None
+        or b.organisation_id is None
+        or a.organisation_id == b.organisation_id
+    )
+    return same_name and same_organisation
+
+
+def _check_may_merge(survivor: Participant, duplicate: Participant, by: Actor, reason: str) -> None:
+    if survivor.is_erased or duplicate.is_erased:
+        raise ConflictError(
+            _("An erased record is nobody any more and cannot be merged."), field="duplicate"
+        )
+    if records_alike(survivor, duplicate):
+        return
+    if not has_role(by, COORDINATOR):
+        raise NotPermittedError(
+            _(
+                "%(a)s and %(b)s differ in name or organisation: only a coordinator may merge "
+                "them, giving the reason."
+            )
+            % {"a": survivor.full_name, "b": duplicate.full_name}
+        )
+    if not reason.strip():
+        raise DomainError(
+            _("These records differ in name or organisation: say why they are one person."),
+            field="reason",
+        )
+
+
 def participants_merge(
-    *, survivor: Participant, duplicate: Participant, by: Actor = None
+    *, survivor: Participant, duplicate: Participant, by: Actor = None, reason: str = ""
 ) -> Participant:
     """Merge ``duplicate`` into ``survivor`` and delete ``duplicate``; returns the survivor."""
     if survivor.pk == duplicate.pk:
@@ -143,6 +188,7 @@ def participants_merge(
     if len(locked) != 2:
         raise ConflictError(_("One of the two records no longer exists."))
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    _check_may_merge(survivor, duplicate, by, reason)
     moved = _Moved()
     _merge_enrolments(survivor, duplicate, moved)
     sessions = list(CourseSession.objects.filter(trainers=duplicate))
@@ -168,6 +214,7 @@ def participants_merge(
         by=by,
         survivor=survivor.pk,
         duplicate=duplicate_id,
+        reason=reason.strip()[:500],
         enrolments_moved=moved.enrolments,
         enrolments_combined=moved.combined,
         sessions_moved=moved.sessions,

@@ -67,6 +67,14 @@ class MergeSerializer(serializers.Serializer):
         queryset=Participant.objects.all(),
         help_text="The record merged into this one and then deleted.",
     )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        default="",
+        help_text="Why the two are one person: required (and only a coordinator may merge) "
+        "when their names or organisations do not match.",
+    )
 
 
 if TYPE_CHECKING:  # the mixin below only ever precedes a GenericViewSet in a class's bases
@@ -131,7 +139,10 @@ class RegistrationActionsMixin(_ViewSetBase):
         payload = MergeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         merged = participants_merge(
-            survivor=survivor, duplicate=payload.validated_data["duplicate"], by=request.user
+            survivor=survivor,
+            duplicate=payload.validated_data["duplicate"],
+            reason=payload.validated_data["reason"],
+            by=request.user,
         )
         instance = self.get_queryset().get(pk=merged.pk)
         context = self.get_serializer_context()

@@ -27,7 +27,7 @@ from core.requests import HtmxHttpRequest
 from . import import_sheets, import_uploads, imports, services, visibility
 from .duplicates import SAME_EMAIL, find_duplicates
 from .forms import ImportConfirmForm, ImportUploadForm, ParticipantForm, ParticipantListFilter
-from .merging import FILLABLE_FIELDS, participants_merge
+from .merging import FILLABLE_FIELDS, participants_merge, records_alike
 from .models import Enrolment, Organisation, Participant
 
 TEAM = (PROJECT_TEAM, COORDINATOR)
@@ -260,7 +260,12 @@ def participant_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("participant-detail", survivor.pk)
     if request.method == "POST":
         try:
-            participants_merge(survivor=survivor, duplicate=duplicate, by=request.user)
+            participants_merge(
+                survivor=survivor,
+                duplicate=duplicate,
+                reason=request.POST.get("reason", ""),
+                by=request.user,
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -275,6 +280,7 @@ def participant_merge(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": _comparison(survivor, duplicate),
         "survivor_enrolments": _merge_side(survivor),
         "duplicate_enrolments": _merge_side(duplicate),
+        "needs_reason": not records_alike(survivor, duplicate),
     }
     return render(request, "participants/participant_merge.html", context)
 

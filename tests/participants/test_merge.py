@@ -194,3 +194,64 @@ def test_the_api_refuses_merging_a_record_with_itself(pair, api_as, alice):
     response = api_as(alice).post(url(survivor), {"duplicate": survivor.pk}, format="json")
     assert response.status_code == 400
     assert "itself" in response.json()["duplicate"][0]
+
+
+# --- What may be merged, and by whom -----------------------------------------------------------
+
+
+@pytest.fixture
+def strangers(db):
+    """Two records that share neither name nor organisation."""
+    return (
+        ParticipantFactory(
+            first_name="Karim", last_name="Haddad", organisation=OrganisationFactory()
+        ),
+        ParticipantFactory(
+            first_name="Sara", last_name="Novak", organisation=OrganisationFactory()
+        ),
+    )
+
+
+def test_an_erased_record_is_never_merged_either_way(api_as, carol, alice, strangers):
+    from privacy.services import participant_erase
+
+    kept, erased = strangers
+    participant_erase(participant=erased, reason="Asked in writing", by=carol)
+    for survivor, duplicate in ((kept, erased), (erased, kept)):
+        response = api_as(carol).post(
+            f"/api/v1/participants/{survivor.pk}/merge/",
+            {"duplicate": duplicate.pk, "reason": "Same person"},
+            format="json",
+        )
+        assert response.status_code == 409, response.content
+        assert "erased" in str(response.json())
+    assert Participant.objects.filter(pk__in=[kept.pk, erased.pk]).count() == 2
+
+
+def test_records_that_differ_in_name_or_organisation_need_a_coordinator_and_a_reason(
+    api_as, alice, carol, strangers
+):
+    survivor, duplicate = strangers
+    url = f"/api/v1/participants/{survivor.pk}/merge/"
+
+    refused = api_as(alice).post(url, {"duplicate": duplicate.pk}, format="json")
+    assert refused.status_code == 403
+    assert "only a coordinator" in refused.json()["detail"]
+    no_reason = api_as(carol).post(url, {"duplicate": duplicate.pk}, format="json")
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()
+    assert Participant.objects.filter(pk=duplicate.pk).exists()
+
+    merged = api_as(carol).post(
+        url, {"duplicate": duplicate.pk, "reason": "Married name; moved ministry"}, format="json"
+    )
+    assert merged.status_code == 200
+    entry = AuditEntry.objects.get(action=AuditAction.PARTICIPANTS_MERGED)
+    assert entry.data["reason"] == "Married name; moved ministry"
+
+
+def test_the_project_team_merges_two_spellings_of_one_name_in_one_ministry(alice):
+    ministry = OrganisationFactory()
+    survivor = ParticipantFactory(first_name="Ahmed", last_name="Al-Saadi", organisation=ministry)
+    duplicate = ParticipantFactory(first_name="Ahmad", last_name="Alsaadi", organisation=ministry)
+    assert participants_merge(survivor=survivor, duplicate=duplicate, by=alice) == survivor
+    assert not Participant.objects.filter(pk=duplicate.pk).exists()
