@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.actor import Actor
 from core.errors import DomainError
 from core.records import save_validated
+from core.text import without_bidi_controls
 
 from ..models import (
     Organisation,
@@ -61,7 +62,7 @@ def clean_participant_fields(fields: dict[str, Any], country: str = "") -> dict[
     fields = dict(fields)
     for name in _TRIMMED:
         if name in fields:
-            fields[name] = (fields[name] or "").strip()
+            fields[name] = without_bidi_controls(fields[name] or "").strip()
     if "phone" in fields:
         fields["phone"] = phone_normalise(fields["phone"], fields.get("country", country))
     return fields

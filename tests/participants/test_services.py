@@ -67,3 +67,14 @@ def test_a_participant_without_any_name_is_refused(alice):
 )
 def test_phone_numbers_are_normalised_where_they_parse(raw, country, expected):
     assert phone_normalise(raw, country) == expected
+
+
+def test_names_lose_bidi_overrides_but_keep_the_joiners_persian_needs(alice):
+    participant = participant_create(
+        first_name="\u202eevilname\u202c",
+        last_name="Rahimi",
+        native_name="مهر\u200cناز \u2067رحیمی\u2069",
+        by=alice,
+    )
+    assert participant.first_name == "evilname"
+    assert participant.native_name == "مهر\u200cناز رحیمی"
