@@ -295,6 +295,12 @@ class CourseStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The longest course accepted: a ToT runs for days or weeks, a long programme for months. It
+# bounds every per-day table (the attendance grid, the attendance sheet, sign-in sheets): dates
+# from 1900 to 9999 made a 38 MB grid and an export that ran past 90 s.
+MAX_COURSE_DAYS = 366
+
+
 class Course(TimeStamped):
     """A course: a ToT, a cascade course descending from one, or a workshop."""
 
@@ -381,6 +387,13 @@ class Course(TimeStamped):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The course cannot end before it starts.")})
+        if self.start_date and self.end_date and self.days > MAX_COURSE_DAYS:
+            raise ValidationError(
+                {
+                    "end_date": _("A course lasts at most %(max)s days; this one lasts %(days)s.")
+                    % {"max": MAX_COURSE_DAYS, "days": self.days}
+                }
+            )
         if self.kind == CourseKind.CASCADE and not self.parent_id:
             raise ValidationError({"parent": _("A cascade course descends from a ToT course.")})
         if self.parent_id and self.parent_id == self.pk:

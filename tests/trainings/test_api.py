@@ -315,3 +315,20 @@ def test_an_unknown_id_in_a_filter_is_a_400(api_as, bob, param):
     response = api_as(bob).get("/api/v1/courses/", {param: 999999})
     assert response.status_code == 400
     assert param in response.json()
+
+
+def test_a_course_longer_than_a_year_is_refused_with_the_reason(api_as, carol):
+    programme = ProgrammeFactory()
+    response = api_as(carol).post(
+        "/api/v1/courses/",
+        {
+            "programme": programme.pk,
+            "code": "LONG",
+            "title": "Forever",
+            "start_date": "1900-01-01",
+            "end_date": "9999-12-31",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "at most 366 days" in str(response.json()["end_date"])
