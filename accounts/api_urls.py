@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from core.api import TokenView
+from accounts.api import TokenView
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -3,10 +3,14 @@
 
 Rows are only ever added. They name the object by type and id plus a human summary written at
 the time, so an entry still reads correctly after the object is anonymised or deleted.
+
+Failed sign-ins are kept here too, for a window of minutes, to lock out guessing
+(``accounts.lockout``).
 """
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,3 +48,31 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'}: {self.summary}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in (or one under way: ``accounts.lockout`` writes the row before the
+    password is checked and deletes it if the password was right).
+
+    Counted per account and per client address over a sliding window, so every sign-in path
+    (the login page, the API token, the admin) and every process shares one count. Rows older
+    than the window are pruned as new failures arrive.
+    """
+
+    # Normalised (NFKC, case-folded, at most 150 characters): "Alice" and "alice" share a count.
+    username = models.CharField(_("user name"), max_length=150)
+    # The client's IPv4 address or its IPv6 /64 network; empty when unknown.
+    address = models.CharField(_("address"), max_length=64, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_failure_username"),
+            models.Index(fields=["address", "at"], name="login_failure_address"),
+            models.Index(fields=["at"], name="login_failure_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.address or '-'}"

@@ -128,6 +128,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# Django's ModelBackend behind the failed sign-in lock, for the login page, the API token and
+# the admin alike (accounts.lockout).
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend"]
+# Failed sign-ins allowed per account (its user name, in any case) and per client address within
+# the window; then sign-ins are refused until the oldest counted failure is older than the
+# window. Counted in the database, so every process shares the count. 0 turns a limit off (the
+# per-address one, when many people sign in from behind one NAT address).
+LOGIN_FAILURE_WINDOW_MINUTES = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+# Trusted reverse proxies in front of the site, each appending to X-Forwarded-For. 0 (no proxy):
+# the client is REMOTE_ADDR and X-Forwarded-For is ignored, since any client can send it. Also
+# DRF's NUM_PROXIES, so the rate limits of the API count the same client.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# API tokens are refused (401) this many hours after they were issued; a new one is then obtained
+# with the user name and password. Changing the password or deactivating the user deletes them.
+TOKEN_TTL_HOURS = env.int("TOKEN_TTL_HOURS", default=24 * 14)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -197,7 +214,7 @@ REST_FRAMEWORK = {
     # Token first, so an anonymous API request gets 401 with a WWW-Authenticate header
     # rather than a 403 or a redirect to the login page.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -214,6 +231,8 @@ REST_FRAMEWORK = {
         "token": env.str("TOKEN_RATE", default="30/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The client address of the throttles: REMOTE_ADDR unless proxies are configured (above).
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Training programme manager API",

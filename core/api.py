@@ -1,5 +1,5 @@
-"""Plumbing shared by every REST resource: the base ViewSet, domain-error mapping, the error
-bodies documented in the OpenAPI schema, and the token endpoint.
+"""Plumbing shared by every REST resource: the base ViewSet, domain-error mapping and the error
+bodies documented in the OpenAPI schema. (The token endpoint is signing in: ``accounts.api``.)
 
 Nothing here knows about a particular model: resources live in each app's ``api.py``, and the
 named enum components of the schema, which list every app's choice sets, in ``config.schema``.
@@ -13,9 +13,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import BasePagination
 from rest_framework.parsers import BaseParser, JSONParser
@@ -89,12 +88,15 @@ class ApiAutoSchema(AutoSchema):
 
     error_descriptions = {
         "400": "Invalid input: the body names each invalid field with its messages.",
-        "401": "No valid credentials: send `Authorization: Token <token>`.",
+        "401": (
+            "No valid credentials, or the token has expired: send `Authorization: Token "
+            "<token>`, obtained with `POST /api/v1/auth/token/`."
+        ),
         "403": "Your role may not do this.",
         "404": "No such object (or page).",
         "409": "Conflicts with the current state: a duplicate, or still referenced.",
         "415": "The body is not in a documented media type (or is a malformed upload).",
-        "429": "Too many attempts; wait and retry.",
+        "429": "Too many attempts: wait `Retry-After` seconds and retry.",
     }
 
     def _error_responses(self) -> dict[str, type[serializers.Serializer]]:
@@ -226,30 +228,3 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
     """Any unknown address under /api/v1/ answers like the API does (JSON 404), never with the
     site's HTML "page not found"."""
     return JsonResponse({"detail": "Not found."}, status=404)
-
-
-# --- Token ----------------------------------------------------------------------------------
-
-
-class TokenView(ObtainAuthToken):
-    """``POST /api/v1/auth/token/`` with username and password answers ``{"token": ...}``.
-
-    Open to anyone (it is how clients log in) but rate limited by the ``token`` throttle scope.
-    No authentication runs here, so a stale token header cannot lock a client out of logging in.
-    """
-
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "token"
-    schema = ApiAutoSchema()
-
-    @extend_schema(
-        operation_id="auth_token_create",
-        tags=["auth"],
-        request=ObtainAuthToken.serializer_class,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-        auth=[],
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
