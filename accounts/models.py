@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     PARTICIPANTS_MERGED = "participants_merged", _("Trainee records merged")
     COMPLETION_OVERRIDDEN = "completion_overridden", _("Completion decision overridden")
     COURSE_CLOSED = "course_closed", _("Course closed")
+    RECORD_DELETED = "record_deleted", _("Record deleted by an administrator")
 
 
 class AuditEntry(models.Model):

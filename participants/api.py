@@ -101,6 +101,9 @@ class ParticipantViewSet(ParticipantScope, RegistrationActionsMixin, ServiceMode
     def update_object(self, instance, data: dict):
         return services.participant_update(participant=instance, by=self.request.user, **data)
 
+    def delete_object(self, instance) -> None:
+        services.participant_delete(participant=instance, by=self.request.user)
+
     @extend_schema(
         summary="Import trainees from a CSV or XLSX nomination list",
         description=(
@@ -209,6 +212,9 @@ class EnrolmentViewSet(EnrolmentScope, ServiceModelViewSet):
 
     def update_object(self, instance, data: dict):
         return services.enrolment_update(enrolment=instance, by=self.request.user, **data)
+
+    def delete_object(self, instance) -> None:
+        services.enrolment_delete(enrolment=instance, by=self.request.user)
 
     @extend_schema(
         summary="The enrolment's status history",

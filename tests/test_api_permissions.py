@@ -35,6 +35,7 @@ ACTORS = ["anon", "dave", "alice", "bob", "carol", "root"]
 ANY_ROLE = {"alice", "bob", "carol", "root"}
 COORDINATORS = {"carol", "root"}
 TEAM = {"alice", "carol", "root"}  # project team and coordinators
+ADMINISTRATORS = {"root"}
 EVERYONE = set(ACTORS)
 
 
@@ -58,8 +59,9 @@ def _delete(url):
     return lambda w: ("delete", url(w), None, None)
 
 
-def crud(resource, obj, allowed_read, allowed_write, create, update, fresh):
+def crud(resource, obj, allowed_read, allowed_write, create, update, fresh, allowed_delete=None):
     """The five standard operations of one resource."""
+    allowed_delete = allowed_write if allowed_delete is None else allowed_delete
     base = f"/api/v1/{resource}/"
     return [
         Case(f"{resource}-list", allowed_read, 200, _get(lambda w: base)),
@@ -71,7 +73,7 @@ def crud(resource, obj, allowed_read, allowed_write, create, update, fresh):
             200,
             _json("patch", lambda w: f"{base}{obj(w).pk}/", update),
         ),
-        Case(f"{resource}-delete", allowed_write, 204, _delete(lambda w: f"{base}{fresh(w).pk}/")),
+        Case(f"{resource}-delete", allowed_delete, 204, _delete(lambda w: f"{base}{fresh(w).pk}/")),
     ]
 
 
@@ -305,6 +307,7 @@ CASES = [
         create=lambda w: {"first_name": "Omar", "organisation": w.organisation.pk, "country": "IQ"},
         update=lambda w: {"position": "Director"},
         fresh=lambda w: ParticipantFactory(),
+        allowed_delete=ADMINISTRATORS,  # everyone else: erasure, or withdrawal
     ),
     Case(
         "participants-duplicates",
@@ -319,7 +322,14 @@ CASES = [
         _json(
             "post",
             lambda w: f"/api/v1/participants/{w.participant.pk}/merge/",
-            lambda w: {"duplicate": ParticipantFactory(organisation=w.organisation).pk},
+            # The same person registered twice (another spelling, the same ministry).
+            lambda w: {
+                "duplicate": ParticipantFactory(
+                    organisation=w.organisation,
+                    first_name="Leila",
+                    last_name=w.participant.last_name,
+                ).pk
+            },
         ),
     ),
     Case(
@@ -346,6 +356,7 @@ CASES = [
         create=lambda w: {"participant": ParticipantFactory().pk, "course": w.course.pk},
         update=lambda w: {"status": "withdrawn", "reason": "Recalled by the ministry"},
         fresh=lambda w: EnrolmentFactory(course=w.course),
+        allowed_delete=ADMINISTRATORS,
     ),
     Case(
         "enrolments-complete",

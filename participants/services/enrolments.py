@@ -13,10 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
+from accounts.models import AuditAction
 from accounts.roles import COORDINATOR, has_role
 from core.actor import Actor, actor
 from core.errors import ConflictError, DomainError, NotPermittedError
-from core.records import record_update, save_validated
+from core.records import record_delete, record_update, save_validated
 from trainings.models import Course, CourseStatus
 
 from ..models import (
@@ -26,6 +28,7 @@ from ..models import (
     EnrolmentStatus,
     EnrolmentStatusChange,
     Participant,
+    TeachBack,
 )
 from .people import participant_create
 
@@ -366,3 +369,57 @@ def participant_register(
     if course is not None:
         enrolment_create(participant=participant, course=course, by=by)
     return participant
+
+
+# --- Deleting (administrators only) ----------------------------------------------------------
+
+
+def _delete_files_on_commit(files: list) -> None:
+    def delete() -> None:
+        for stored in files:
+            stored.storage.delete(stored.name)
+
+    transaction.on_commit(delete)
+
+
+@transaction.atomic
+def enrolment_delete(*, enrolment: Enrolment, by: Actor = None) -> None:
+    """Remove an enrolment for good: administrators only, audited, its teach-back file deleted
+    once the transaction commits. Everyone else withdraws the trainee (a status, kept in the
+    history); an enrolment with a certificate is refused (409)."""
+    if not (by is not None and by.is_authenticated and getattr(by, "is_superuser", False)):
+        raise NotPermittedError(
+            _(
+                "An enrolment is not deleted: withdraw the trainee instead (status withdrawn, "
+                "with the reason), which keeps the history."
+            )
+        )
+    locked = Enrolment.objects.select_for_update().select_related("course").get(pk=enrolment.pk)
+    files = [tb.file for tb in TeachBack.objects.filter(enrolment=locked) if tb.file]
+    summary = _("Enrolment #%(id)s in %(course)s deleted.") % {
+        "id": locked.pk,
+        "course": locked.course.code,
+    }
+    audit_record(action=AuditAction.RECORD_DELETED, obj=locked, summary=summary, by=by)
+    record_delete(instance=locked)
+    _delete_files_on_commit(files)
+
+
+@transaction.atomic
+def participant_delete(*, participant: Participant, by: Actor = None) -> None:
+    """Remove a trainee's record for good: administrators only, audited, their teach-back
+    files deleted once the transaction commits. Removing a person on request is erasure (a
+    coordinator, with the reason: ``privacy``), which keeps the training record."""
+    if not (by is not None and by.is_authenticated and getattr(by, "is_superuser", False)):
+        raise NotPermittedError(
+            _(
+                "A trainee is not deleted: a coordinator erases their personal data on request "
+                "(Personal data, Erase), which keeps the training record and the certificates."
+            )
+        )
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    files = [tb.file for tb in TeachBack.objects.filter(enrolment__participant=locked) if tb.file]
+    summary = _("Trainee #%(id)s deleted.") % {"id": locked.pk}
+    audit_record(action=AuditAction.RECORD_DELETED, obj=locked, summary=summary, by=by)
+    record_delete(instance=locked)
+    _delete_files_on_commit(files)

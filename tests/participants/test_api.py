@@ -2,10 +2,12 @@
 
 import datetime as dt
 
+from accounts.models import AuditAction, AuditEntry
 from participants.models import Attendance, Enrolment, Participant
 from tests.api_fixtures import fast_passwords, fresh_throttles  # noqa: F401  (fixtures)
 from tests.factories import (
     AttendanceFactory,
+    CertificateFactory,
     CourseFactory,
     EnrolmentFactory,
     OrganisationFactory,
@@ -315,3 +317,47 @@ def test_moving_attendance_onto_a_recorded_day_is_a_conflict(api_as, alice):
     second = AttendanceFactory(enrolment=first.enrolment, date=first.date + dt.timedelta(days=1))
     response = api_as(alice).patch(f"/api/v1/attendance/{second.pk}/", {"date": str(first.date)})
     assert response.status_code == 409
+
+
+# --- Deleting: erasure and withdrawal for people, a hard delete for administrators -------------
+
+
+def test_the_team_cannot_hard_delete_a_trainee_or_an_enrolment(api_as, alice, carol):
+    enrolment = EnrolmentFactory()
+    for actor in (alice, carol):
+        answer = api_as(actor).delete(f"/api/v1/enrolments/{enrolment.pk}/")
+        assert answer.status_code == 403 and "withdraw" in answer.json()["detail"]
+        answer = api_as(actor).delete(f"/api/v1/participants/{enrolment.participant_id}/")
+        assert answer.status_code == 403 and "erases" in answer.json()["detail"]
+    assert Enrolment.objects.filter(pk=enrolment.pk).exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_administrator_deletes_an_enrolment_with_its_files_and_an_audit_entry(
+    api_as, root, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from participants.models import TeachBack
+
+    enrolment = EnrolmentFactory()
+    teachback = TeachBack.objects.create(enrolment=enrolment, title="Screening", score=70)
+    teachback.file.save("t.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    stored = teachback.file.name
+    storage = teachback.file.storage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api_as(root).delete(f"/api/v1/enrolments/{enrolment.pk}/")
+
+    assert answer.status_code == 204
+    assert not storage.exists(stored)
+    entry = AuditEntry.objects.get(action=AuditAction.RECORD_DELETED)
+    assert entry.object_id == str(enrolment.pk)
+
+
+def test_a_trainee_holding_a_certificate_is_not_deleted_even_by_an_administrator(api_as, root):
+    certificate = CertificateFactory()
+    answer = api_as(root).delete(f"/api/v1/participants/{certificate.enrolment.participant_id}/")
+    assert answer.status_code == 409
+    assert Participant.objects.filter(pk=certificate.enrolment.participant_id).exists()
+    assert not AuditEntry.objects.exists()  # the audit entry went with the rolled-back delete
