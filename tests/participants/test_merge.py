@@ -255,3 +255,20 @@ def test_the_project_team_merges_two_spellings_of_one_name_in_one_ministry(alice
     duplicate = ParticipantFactory(first_name="Ahmad", last_name="Alsaadi", organisation=ministry)
     assert participants_merge(survivor=survivor, duplicate=duplicate, by=alice) == survivor
     assert not Participant.objects.filter(pk=duplicate.pk).exists()
+
+
+def test_the_merge_page_asks_a_coordinator_why_two_unlike_records_are_one_person(
+    client, carol, strangers
+):
+    survivor, duplicate = strangers
+    client.force_login(carol)
+    url = f"/participants/{survivor.pk}/merge/?duplicate={duplicate.pk}"
+    assert 'name="reason"' in client.get(url).content.decode()
+
+    client.post(f"/participants/{survivor.pk}/merge/", {"duplicate": duplicate.pk})
+    assert Participant.objects.filter(pk=duplicate.pk).exists()  # refused without a reason
+    client.post(
+        f"/participants/{survivor.pk}/merge/",
+        {"duplicate": duplicate.pk, "reason": "Same passport number"},
+    )
+    assert not Participant.objects.filter(pk=duplicate.pk).exists()
