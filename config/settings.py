@@ -211,6 +211,12 @@ STORAGES = {
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # DRF's defaults, with a JSON parser that answers 400 to a body nested too deeply.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Token first, so an anonymous API request gets 401 with a WWW-Authenticate header
     # rather than a 403 or a redirect to the login page.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -17,7 +17,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import BasePagination
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny, BasePermission, OperandHolder, SingleOperandHolder
 from rest_framework.renderers import JSONRenderer
 from rest_framework.schemas.inspectors import ViewInspector
@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from .errors import ConflictError, DomainError, NotPermittedError
 from .pagination import StandardPagination
+from .parsers import JSONParser
 from .records import record_create, record_delete, record_update
 
 # --- Error bodies ---------------------------------------------------------------------------

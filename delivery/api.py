@@ -20,11 +20,11 @@ from drf_spectacular.utils import (
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import downloads
-from core.api import DOWNLOAD_VIEW_OPTIONS, ServiceModelViewSet
+from core.api import DOWNLOAD_VIEW_OPTIONS, JSONParser, ServiceModelViewSet
 from participants import visibility
 from participants.api import EnrolmentActionsViewSet
 from participants.permissions import CourseRecordsAccess, EnrolmentAccess

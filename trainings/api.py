@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import downloads
@@ -21,6 +21,7 @@ from core.api import (
     DOWNLOAD_VIEW_OPTIONS,
     ActionsViewSet,
     ApiViewSetMixin,
+    JSONParser,
     ReadOnlyViewSet,
     ServiceModelViewSet,
 )
