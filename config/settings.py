@@ -364,11 +364,31 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="training@localhost")
 
 # --- Security (production) ----------------------------------------------------------------
+# SECURE_COOKIES=false is for a deployment served over plain HTTP (a closed network): it also
+# turns off the HTTPS redirect and HSTS, which would lock such a site out of its own browsers.
 SESSION_COOKIE_SECURE = not DEBUG and env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Behind the TLS proxy every page is HTTPS; the health check stays reachable on plain HTTP from
+# inside the network (docker-compose's healthcheck, a load balancer's probe).
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE and env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# HSTS: browsers keep to HTTPS for this long once they have seen the site (30 days by default;
+# raise it once the deployment is settled). Not for subdomains, which may be other services.
+SECURE_HSTS_SECONDS = (
+    env.int("SECURE_HSTS_SECONDS", default=30 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+)
+# A signed-in session lasts a working day and ends with the browser: shared office computers.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 3600)
+# Subdomains of a ministry's or a project's domain are often other services, and the preload
+# list is a one-way commitment: both are the deployer's decision, off unless asked for, and the
+# deploy checks that would nag about them are silenced for that reason.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LOGGING = {
     "version": 1,

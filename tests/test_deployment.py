@@ -92,6 +92,24 @@ def test_production_starts_with_a_secret_key():
     assert result.stdout.strip() == "False"
 
 
+def test_production_settings_pass_the_deploy_checks_at_warning_level():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}},
+            "DEBUG": "false",
+            "SECRET_KEY": "k3#Vq9!zL" * 7,  # long and varied, as check --deploy asks
+            "ALLOWED_HOSTS": "training.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
 @pytest.mark.django_db
 def test_health_check_reports_the_database(client):
     response = client.get("/healthz/")
