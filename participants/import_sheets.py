@@ -59,11 +59,9 @@ def error_report_xlsx(table: Table, report: ImportReport) -> bytes:
     problems: dict[int, list[str]] = {}
     for error in report.errors:
         problems.setdefault(error.row, []).append(f"{error.field}: {error.message}")
-    width = max([len(table.header), *(len(row) for row in table.rows)])
+    width = max([len(table.header), *(len(row) for _number, row in table.rows)])
     rows = [[*table.header, *[""] * (width - len(table.header)), "errors"]]
-    for number, row in enumerate(table.rows, start=2):
-        if not any((cell or "").strip() for cell in row):
-            continue
+    for number, row in table.rows:
         padded = [*row, *[""] * (width - len(row))]
         rows.append([*padded, "; ".join(problems.get(number, []))])
     return _workbook(rows)

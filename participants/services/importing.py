@@ -54,15 +54,33 @@ def _read_upload(file: Any) -> bytes:
     return file.read(imports.MAX_BYTES + 1)
 
 
-def _plan_row(
-    number: int, values: dict, plan: _Plan, report, seen: dict, registry: imports.Registry
-) -> None:
-    """Validate one non-empty row and decide what happens to it (create, update, duplicate or
-    invalid), recording the outcome in ``report``."""
-    name = imports.display_name(values)
-    clean, errors = imports.validate_row(values)
-    if errors:
-        report.errors += [imports.RowError(number, f, m) for f, m in errors]
+@dataclass
+class _Checked:
+    """A data row read from the file and validated, before it meets the registry."""
+
+    number: int
+    name: str
+    clean: dict[str, str]
+    errors: list[tuple[str, str]]
+
+
+def _check_rows(table: imports.Table, report: imports.ImportReport) -> list[_Checked]:
+    """Map the header and validate every filled row: no database, no transaction."""
+    columns, report.ignored_columns = imports.map_header(table.header)
+    checked = []
+    for number, raw in table.rows:
+        values = imports.row_values(raw, columns)
+        clean, errors = imports.validate_row(values)
+        checked.append(_Checked(number, imports.display_name(values), clean, errors))
+    return checked
+
+
+def _plan_row(row: _Checked, plan: _Plan, report, seen: dict, registry: imports.Registry) -> None:
+    """Decide what happens to one checked row (create, update, duplicate or invalid),
+    recording the outcome in ``report``."""
+    number, name, clean = row.number, row.name, row.clean
+    if row.errors:
+        report.errors += [imports.RowError(number, f, m) for f, m in row.errors]
         report.rows.append(imports.RowOutcome(number, "invalid", None, name, _("Invalid row.")))
         report.skipped += 1
         return
@@ -89,18 +107,14 @@ def _plan_row(
     plan.rows.append(_PlannedRow(outcome, clean, organisation, person))
 
 
-def _plan_import(table: imports.Table, report: imports.ImportReport) -> _Plan:
-    columns, report.ignored_columns = imports.map_header(table.header)
+def _plan_import(rows: list[_Checked], report: imports.ImportReport) -> _Plan:
+    """Match the checked rows against the registry (a few reads) and plan the writes."""
     plan = _Plan()
     seen: dict[tuple, int] = {}  # identity key → first row number
-    rows = [
-        (number, imports.row_values(raw, columns))
-        for number, raw in enumerate(table.rows, start=2)  # the header is row 1
-        if any((cell or "").strip() for cell in raw)
-    ]
-    registry = imports.Registry(values for _number, values in rows)
-    for number, values in rows:
-        _plan_row(number, values, plan, report, seen, registry)
+    # The registry only looks at e-mails and organisations, which validation leaves as read.
+    registry = imports.Registry(row.clean for row in rows)
+    for row in rows:
+        _plan_row(row, plan, report, seen, registry)
     report.new_organisations = list(plan.new_organisations.values())
     return plan
 
@@ -181,7 +195,6 @@ def _fill_duplicates(plan: _Plan, report: imports.ImportReport) -> None:
         by_row[number].participant = by_row[first].participant
 
 
-@transaction.atomic
 def participants_import(
     *,
     file: Any,
@@ -194,16 +207,34 @@ def participants_import(
     ``course`` when given. Every row is validated before anything is written: with invalid rows
     and no ``skip_invalid`` it raises ``ImportRefused`` and writes nothing. A dry run writes
     nothing and reports what the import would do. Importing the same file twice registers
-    each person once (the second time as updates)."""
+    each person once (the second time as updates).
+
+    The file is read and every row checked before any transaction opens: reading is the slow
+    part (bounded by ``imports.read_table``), and must not hold the database's write lock. Only
+    matching against the registry and the writes run in the transaction; a dry run and an
+    import refused for invalid rows open none."""
     report = imports.ImportReport(dry_run=dry_run)
-    plan = _plan_import(imports.read_table(_read_upload(file)), report)
+    rows = _check_rows(imports.read_table(_read_upload(file)), report)
+    refused = not skip_invalid and any(row.errors for row in rows)
+    if dry_run or refused:
+        plan = _plan_import(rows, report)
+        if course is not None:
+            check_course_open(course)
+            report.enrolled = _would_enrol(plan, course)
+        if refused and not dry_run:
+            raise ImportRefused(report)
+        return report
+    return _import_rows(rows, report, by=by, course=course)
+
+
+@transaction.atomic
+def _import_rows(
+    rows: list[_Checked], report: imports.ImportReport, *, by: Actor, course: Course | None
+) -> imports.ImportReport:
+    """Plan against the registry as it is inside the transaction, then write all of it."""
+    plan = _plan_import(rows, report)
     if course is not None:
         check_course_open(course)
-        report.enrolled = _would_enrol(plan, course)
-    if dry_run:
-        return report
-    if report.errors and not skip_invalid:
-        raise ImportRefused(report)
     people = _apply_plan(plan, by)
     _fill_duplicates(plan, report)
     if course is not None:
