@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     COMPLETION_OVERRIDDEN = "completion_overridden", _("Completion decision overridden")
     COURSE_CLOSED = "course_closed", _("Course closed")
     RECORD_DELETED = "record_deleted", _("Record deleted by an administrator")
+    ROSTER_EXPORTED = "roster_exported", _("Course roster exported")
+    CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
 
 
 class AuditEntry(models.Model):

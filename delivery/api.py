@@ -165,9 +165,11 @@ class CourseDeliveryViewSet(CourseActionsViewSet):
         course = self.get_object()  # checks the object permission: a trainer's own course
         if export == exports.SIGN_IN_SHEET:
             day = exports.sign_in_day(course, request.query_params.get("date"))
-            return file_response(exports.build(course, export, day=day))
-        fmt = exports.export_format(request.query_params.get("as"))
-        return file_response(exports.build(course, export, fmt=fmt))
+            file = services.course_file(course=course, export=export, day=day, by=request.user)
+        else:
+            fmt = exports.export_format(request.query_params.get("as"))
+            file = services.course_file(course=course, export=export, fmt=fmt, by=request.user)
+        return file_response(file)
 
     @extend_schema(
         tags=["courses"],

@@ -373,9 +373,10 @@ def _download(request: HttpRequest, pk: int, export: str) -> HttpResponse:
     try:
         if export == exports.SIGN_IN_SHEET:
             day = exports.sign_in_day(course, request.GET.get("date"))
-            file = exports.build(course, export, day=day)
+            file = services.course_file(course=course, export=export, day=day, by=request.user)
         else:
-            file = exports.build(course, export, fmt=exports.export_format(request.GET.get("as")))
+            fmt = exports.export_format(request.GET.get("as"))
+            file = services.course_file(course=course, export=export, fmt=fmt, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("course-detail", pk=course.pk)

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
+from accounts.models import AuditAction
 from core.actor import Actor, actor
 from core.errors import ConflictError, DomainError
 from participants.models import Enrolment
@@ -53,6 +55,13 @@ def certificate_revoke(*, certificate: Certificate, reason: str, by: Actor) -> C
     if not updated:
         raise ConflictError(_("Only a valid certificate can be revoked."))
     certificate.refresh_from_db()
+    audit_record(
+        action=AuditAction.CERTIFICATE_REVOKED,
+        obj=certificate,
+        summary=_("Certificate %(serial)s revoked.") % {"serial": certificate.serial},
+        by=by,
+        reason=reason[:500],
+    )
     logger.info("Certificate %s revoked by %s: %s", certificate.serial, by, reason)
     return certificate
 

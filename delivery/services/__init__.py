@@ -16,6 +16,9 @@ from .closing import (
     course_close,
     enrolment_override,
 )
+from .files import (
+    course_file,
+)
 from .teachbacks import (
     TEACHBACK_FIELDS,
     teachback_create,
@@ -31,6 +34,7 @@ __all__ = [
     "attendance_record",
     "attendance_update",
     "course_close",
+    "course_file",
     "enrolment_override",
     "teachback_create",
     "teachback_save",

@@ -264,3 +264,19 @@ def test_without_a_chosen_design_a_batch_uses_only_a_design_marked_default(
     completed(course, 1)
     with django_capture_on_commit_callbacks(execute=False):
         assert services.batch_create(course=course, by=carol).design == house
+
+
+def test_a_revocation_is_in_the_audit_log_with_its_reason(
+    course, carol, django_capture_on_commit_callbacks
+):
+    from accounts.models import AuditAction, AuditEntry
+
+    batch = (
+        issue(course, carol, django_capture_on_commit_callbacks) if completed(course, 1) else None
+    )
+    certificate = batch.certificates.get()
+    services.certificate_revoke(certificate=certificate, reason="Issued in error", by=carol)
+
+    entry = AuditEntry.objects.get(action=AuditAction.CERTIFICATE_REVOKED)
+    assert (entry.actor, entry.object_id) == (carol, str(certificate.pk))
+    assert entry.data["reason"] == "Issued in error"

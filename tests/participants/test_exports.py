@@ -353,3 +353,20 @@ def test_names_are_set_right_to_left_only_when_written_in_arabic_script():
     assert text_direction("Layla") == "ltr"
     assert text_direction("Лейла") == "ltr"
     assert text_direction("") == "ltr"
+
+
+def test_every_roster_export_is_in_the_audit_log_and_the_sheets_are_not(
+    api_as, alice, client, course
+):
+    from accounts.models import AuditAction, AuditEntry
+
+    api_as(alice).get(f"/api/v1/courses/{course.pk}/roster/?as=csv")
+    client.force_login(alice)
+    client.get(f"/courses/{course.pk}/exports/roster/")
+    api_as(alice).get(f"/api/v1/courses/{course.pk}/attendance-sheet/")
+
+    entries = AuditEntry.objects.filter(action=AuditAction.ROSTER_EXPORTED).order_by("pk")
+    assert [(e.actor, e.object_id, e.data["format"]) for e in entries] == [
+        (alice, str(course.pk), "csv"),
+        (alice, str(course.pk), "xlsx"),
+    ]
