@@ -138,7 +138,6 @@ def _fill_blanks(survivor: Participant, duplicate: Participant) -> dict[str, Any
     return changes
 
 
-@transaction.atomic
 def records_alike(a: Participant, b: Participant) -> bool:
     """The same name across spellings and scripts, and the same organisation (or one unknown):
     what a merge needs no coordinator for."""
@@ -176,6 +175,7 @@ def _check_may_merge(survivor: Participant, duplicate: Participant, by: Actor, r
         )
 
 
+@transaction.atomic
 def participants_merge(
     *, survivor: Participant, duplicate: Participant, by: Actor = None, reason: str = ""
 ) -> Participant:

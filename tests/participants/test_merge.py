@@ -272,3 +272,17 @@ def test_the_merge_page_asks_a_coordinator_why_two_unlike_records_are_one_person
         {"duplicate": duplicate.pk, "reason": "Same passport number"},
     )
     assert not Participant.objects.filter(pk=duplicate.pk).exists()
+
+
+def test_a_merge_is_one_transaction(transactional_db, alice, pair, monkeypatch):
+    """Everything moves or nothing does (PostgreSQL also needs it for the row locks). Without a
+    test-wide transaction, so only the service's own can be seen."""
+    from django.db import connection
+
+    seen = []
+    monkeypatch.setattr(
+        "participants.merging._fill_blanks",
+        lambda survivor, duplicate: seen.append(connection.in_atomic_block) or {},
+    )
+    participants_merge(survivor=pair[0], duplicate=pair[1], by=alice)
+    assert seen == [True]
