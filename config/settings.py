@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
 # --- Certificates -------------------------------------------------------------------------
 # Base64 of a 32-byte Ed25519 seed; without it a key is derived from SECRET_KEY.
 CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="")
+# Without CERTIFICATE_SIGNING_KEY a development install (DEBUG) generates its key here on first
+# use; production refuses to sign without the setting (certificates/signing.py).
+CERTIFICATE_KEY_FILE = Path(
+    env.str("CERTIFICATE_KEY_FILE", default=str(VAR_DIR / "certificate-signing.key"))
+)
 # Older public keys (key id -> base64) whose signatures must keep verifying after a rotation.
 CERTIFICATE_PUBLIC_KEYS = env.json("CERTIFICATE_PUBLIC_KEYS", default={})
 # How long a worker may hold a certificate it renders before another may take it over.

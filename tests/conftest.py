@@ -84,3 +84,15 @@ def api_as():
 @pytest.fixture
 def anon_api():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _signing_key(settings):
+    """Tests run with DEBUG off, where signing needs CERTIFICATE_SIGNING_KEY: a fixed test key
+    (the base64 of 32 bytes), so every test signs and verifies with the same one."""
+    from certificates import signing
+
+    settings.CERTIFICATE_SIGNING_KEY = "dGVzdC1zaWduaW5nLWtleS1mb3ItdGhlLXN1aXRlISE="
+    signing.private_key.cache_clear()
+    yield
+    signing.private_key.cache_clear()
