@@ -24,10 +24,8 @@ The export only reads (and writes its audit entry); erasure is the only write he
 
 import logging
 from dataclasses import dataclass
-from functools import partial
 from typing import cast
 
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import FileField
 from django.utils import timezone
@@ -38,6 +36,7 @@ from accounts.models import AuditAction, AuditEntry
 from certificates.models import Certificate, CertificateBatch
 from core.actor import Actor
 from core.errors import DomainError
+from core.storage import delete_files_after_commit
 from participants.models import Participant, TeachBack
 
 from .selectors import participant_data
@@ -92,16 +91,6 @@ class Erasure:
         return _("Participant #%(id)s holds no personal data; nothing changed.") % {
             "id": self.participant.pk
         }
-
-
-def _delete_files(files: list[tuple[Storage, str]]) -> None:
-    """After commit: remove the files from storage. A failure is logged, never raised: the rows
-    no longer point at the files, so a leftover is an orphan an operator can sweep."""
-    for storage, name in files:
-        try:
-            storage.delete(name)
-        except Exception:
-            logger.exception("Erasure could not delete %s from storage", name)
 
 
 def _files_to_delete(participant: Participant) -> tuple[list, dict]:
@@ -174,6 +163,6 @@ def participant_erase(*, participant: Participant, reason: str, by: Actor) -> Er
             files_deleted=len(files),
             certificates_kept=querysets["certificates"].count(),
         )
-        transaction.on_commit(partial(_delete_files, files))
+        delete_files_after_commit(files)
     locked.refresh_from_db()
     return Erasure(locked, erased=True, files_deleted=len(files), entry=entry)

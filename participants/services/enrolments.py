@@ -19,6 +19,7 @@ from accounts.roles import COORDINATOR, has_role
 from core.actor import Actor, actor
 from core.errors import ConflictError, DomainError, NotPermittedError
 from core.records import record_delete, record_update, save_validated
+from core.storage import delete_files_after_commit
 from trainings.models import Course, CourseStatus
 
 from ..models import (
@@ -374,14 +375,6 @@ def participant_register(
 # --- Deleting (administrators only) ----------------------------------------------------------
 
 
-def _delete_files_on_commit(files: list) -> None:
-    def delete() -> None:
-        for stored in files:
-            stored.storage.delete(stored.name)
-
-    transaction.on_commit(delete)
-
-
 @transaction.atomic
 def enrolment_delete(*, enrolment: Enrolment, by: Actor = None) -> None:
     """Remove an enrolment for good: administrators only, audited, its teach-back file deleted
@@ -395,14 +388,18 @@ def enrolment_delete(*, enrolment: Enrolment, by: Actor = None) -> None:
             )
         )
     locked = Enrolment.objects.select_for_update().select_related("course").get(pk=enrolment.pk)
-    files = [tb.file for tb in TeachBack.objects.filter(enrolment=locked) if tb.file]
+    files = [
+        (tb.file.storage, tb.file.name)
+        for tb in TeachBack.objects.filter(enrolment=locked)
+        if tb.file.name
+    ]
     summary = _("Enrolment #%(id)s in %(course)s deleted.") % {
         "id": locked.pk,
         "course": locked.course.code,
     }
     audit_record(action=AuditAction.RECORD_DELETED, obj=locked, summary=summary, by=by)
     record_delete(instance=locked)
-    _delete_files_on_commit(files)
+    delete_files_after_commit(files)
 
 
 @transaction.atomic
@@ -418,8 +415,12 @@ def participant_delete(*, participant: Participant, by: Actor = None) -> None:
             )
         )
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
-    files = [tb.file for tb in TeachBack.objects.filter(enrolment__participant=locked) if tb.file]
+    files = [
+        (tb.file.storage, tb.file.name)
+        for tb in TeachBack.objects.filter(enrolment__participant=locked)
+        if tb.file.name
+    ]
     summary = _("Trainee #%(id)s deleted.") % {"id": locked.pk}
     audit_record(action=AuditAction.RECORD_DELETED, obj=locked, summary=summary, by=by)
     record_delete(instance=locked)
-    _delete_files_on_commit(files)
+    delete_files_after_commit(files)
