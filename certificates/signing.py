@@ -72,8 +72,10 @@ def _development_seed(path: Path) -> bytes:
     return seed
 
 
+@cache
 def _legacy_public_key() -> Ed25519PublicKey:
-    """The key earlier versions derived from ``SECRET_KEY``: published for verifying only."""
+    """The key earlier versions derived from ``SECRET_KEY``: published for verifying only.
+    Derived once per process: every public verification lists it."""
     seed = hashlib.sha256(b"certificate-signing:" + settings.SECRET_KEY.encode()).digest()
     return Ed25519PrivateKey.from_private_bytes(seed).public_key()
 
