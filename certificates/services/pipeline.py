@@ -334,12 +334,15 @@ def _finalize_lease(batch_id: int) -> dt.timedelta:
     return _lease() + dt.timedelta(seconds=(total or 0) * 0.02)
 
 
-def batch_finalize(*, batch_id: int) -> bool:
+def batch_finalize(*, batch_id: int, rebuild: bool = False) -> bool:
     """Once nothing is pending: write the ZIP (one PDF per issued certificate) and the merged
     PDF in roster order, and mark the batch done (or failed when nothing could be rendered).
-    ``False`` when certificates are still pending or another worker is finalizing it."""
+    ``False`` when certificates are still pending, another worker is finalizing it, or it is
+    done already (unless ``rebuild``: an explicit request to write the files again)."""
     batch = batch_recount(batch_id=batch_id)
-    if batch is None or batch.pending:
+    # Done already: a second finalize message (every chunk that ends with nothing pending sends
+    # one) must not build the files again. A retried certificate reopens the batch first.
+    if batch is None or batch.pending or (batch.status == BatchStatus.DONE and not rebuild):
         return False
     if not claim(
         CertificateBatch.objects.filter(pk=batch_id),

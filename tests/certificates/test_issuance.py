@@ -224,7 +224,7 @@ def test_an_erased_trainee_is_not_reissued_and_the_bundle_skips_their_pdf(
         services.certificate_reissue(certificate=erased, reason="Name corrected", by=carol)
 
     # Rebuilding the batch's bundle (after a retry, say) leaves the erased PDF out.
-    assert services.batch_finalize(batch_id=batch.pk)
+    assert services.batch_finalize(batch_id=batch.pk, rebuild=True)
     batch.refresh_from_db()
     with batch.zip_file.open("rb") as handle, zipfile.ZipFile(handle) as bundle:
         assert len(bundle.namelist()) == 1

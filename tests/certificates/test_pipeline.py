@@ -72,9 +72,12 @@ def test_the_finalize_task_writes_the_files_once(batch, sent):
     assert tasks.finalize_batch.run(batch.pk) is True
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE and batch.zip_file and batch.merged_pdf
-    assert tasks.finalize_batch.run(batch.pk) is True  # a redelivery rewrites, never doubles
+    # A second finalize message (each chunk that ends with nothing pending sends one) builds
+    # nothing again.
+    assert tasks.finalize_batch.run(batch.pk) is False
     _folders, files = default_storage.listdir(f"batches/{batch.pk}")
     assert sorted(name.rsplit(".", 1)[1] for name in files) == ["pdf", "zip"]
+    assert CertificateBatch.objects.get(pk=batch.pk).zip_file.name == batch.zip_file.name
 
 
 def test_running_the_render_task_twice_issues_nothing_the_second_time(batch, sent):
