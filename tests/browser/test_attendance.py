@@ -57,8 +57,13 @@ def test_grid_marks_and_completion_reasons(page: Page, live_server, screenshot):
     # (Focus is read from document.activeElement: a headless window may not count as focused.)
     def focus_is_on(enrolment, day: str) -> None:
         key = f"{enrolment.pk}-2016-05-{day}"
-        # (Not wait_for_function: it evaluates a string, which the Content-Security-Policy forbids.)
-        expect(page.locator(f"[data-key='{key}']")).to_be_focused()
+        # Polled with evaluate (wait_for_function evaluates a string inside the page, which the
+        # Content-Security-Policy forbids; to_be_focused needs a focused window).
+        for _attempt in range(100):
+            if page.evaluate("document.activeElement?.dataset.key") == key:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"focus is not on {key}")
 
     page.get_by_role("button", name="Layla Hassan, 16 May: present").press("ArrowRight")
     focus_is_on(layla, "17")
