@@ -113,6 +113,10 @@ class CloseRow:
         return self.enrolment.status
 
     @property
+    def new_status_label(self) -> str:
+        return str(EnrolmentStatus(self.new_status).label)
+
+    @property
     def reasons(self) -> list[str]:
         """Why, in words: the rule's unmet conditions, or why the status is kept."""
         if self.outcome == KEPT_DECISION:
@@ -288,6 +292,10 @@ class ReopenRow:
     enrolment: Enrolment
     to_status: str
 
+    @property
+    def to_status_label(self) -> str:
+        return str(EnrolmentStatus(self.to_status).label)
+
 
 @dataclass
 class ReopenPreview:
@@ -300,6 +308,10 @@ class ReopenPreview:
     kept: list[Enrolment] = field(default_factory=list)
     certificates: list[Certificate] = field(default_factory=list)
     course_status: str = CourseStatus.RUNNING
+
+    @property
+    def course_status_label(self) -> str:
+        return str(CourseStatus(self.course_status).label)
 
 
 def status_before_closing(history: list[EnrolmentStatusChange]) -> str:
