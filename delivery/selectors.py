@@ -181,7 +181,7 @@ def _names(rows: list[CloseRow]) -> str:
 
 
 def _day_list(days: list[dt.date]) -> str:
-    return ", ".join(date_format(day, "j F") for day in days)
+    return ", ".join(date_format(day, "j E") for day in days)
 
 
 def _record_problems(course: Course, rows: list[CloseRow], recorded: set) -> list[str]:

@@ -169,7 +169,7 @@ def course_reopen(*, course: Course, reason: str, by: Actor = None) -> ReopenRes
     audit_record(
         action=AuditAction.COURSE_REOPENED,
         obj=course,
-        summary=_("Reopened %(course)s: %(count)s trainees back to their status before closing.")
+        summary=_("Reopened %(course)s; statuses restored: %(count)s.")
         % {"course": course.code, "count": len(result.restored)},
         by=by,
         reason=reason,
