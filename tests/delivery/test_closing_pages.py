@@ -150,3 +150,25 @@ def test_only_coordinators_reach_closing_and_reopening(client, alice, bob, cours
         assert client.get(url).status_code == 403
         assert client.post(url, {"reason": "x", "token": "x"}).status_code == 403
     assert set(Enrolment.objects.values_list("status", flat=True)) == {"confirmed"}
+
+
+def test_the_demo_refuses_its_open_course_and_previews_its_finished_one(client):
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from trainings.models import Course
+
+    call_command("seed_demo", force=True, verbosity=0)
+    client.force_login(User.objects.get(username="coordinator"))
+    islamabad = Course.objects.get(code="ISB")
+    html = client.get(reverse("course-close", args=[islamabad.pk])).content.decode()
+    assert "This course cannot be closed yet" in html
+    assert "No attendance recorded for 10 of 10 days" in html
+    assert "Post-test score missing for 5 trainees" in html
+    assert "Teach-back not scored for 5 trainees" in html
+    erbil = Course.objects.get(code="ERB")
+    html = client.get(reverse("course-close", args=[erbil.pk])).content.decode()
+    assert "19 trainees will be completed." in html
+    assert "2 trainees will not complete." in html
+    assert "Post-test score 52 is below the pass mark of 60." in html
+    assert "Confirm: close the course" in html
