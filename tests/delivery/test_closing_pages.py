@@ -4,6 +4,7 @@ with its reasons), the confirm button closes, and a coordinator reopens with a r
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import AuditAction, AuditEntry
@@ -172,3 +173,14 @@ def test_the_demo_refuses_its_open_course_and_previews_its_finished_one(client):
     assert "2 trainees will not complete." in html
     assert "Post-test score 52 is below the pass mark of 60." in html
     assert "Confirm: close the course" in html
+
+
+def test_the_reopen_page_in_arabic_points_its_arrows_right_to_left(client, carol, course):
+    client.force_login(carol)
+    close_url = reverse("course-close", args=[course.pk])
+    client.post(close_url, {"token": client.get(close_url).context["preview"].token})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    html = client.get(reverse("course-reopen", args=[course.pk])).content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "إعادة فتح الدورة" in html  # "Reopen the course"
+    assert "<bdi>Layla Hassan</bdi>: مكتمل ← مؤكَّد" in html
