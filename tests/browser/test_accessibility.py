@@ -35,6 +35,7 @@ def pages_of(role: str) -> list[str]:
         f"/courses/{erbil.pk}/attendance/",
         f"/courses/{erbil.pk}/completion/",
     ]
+    closing = [f"/courses/{erbil.pk}/close/"]
     if role == "trainer":  # what differs for a trainer: their dashboard, a course they teach
         return ["/", f"/courses/{erbil.pk}/"]
     if role == "team":
@@ -44,6 +45,7 @@ def pages_of(role: str) -> list[str]:
         "/courses/",
         "/library/",
         *course_pages,
+        *closing,
         "/participants/",
         f"/participants/{trainee.pk}/",
         f"/participants/{trainee.pk}/edit/",
