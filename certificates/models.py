@@ -191,6 +191,14 @@ class Certificate(TimeStamped):
         CertificateDesign, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     snapshot = models.JSONField(_("printed content"), default=dict, blank=True)
+    # The trainee record the certificate was issued to. A merge may move the enrolment (and so
+    # the certificate) to another record; re-issuing then needs a coordinator's decision that
+    # the holder changed (``selectors.holder_change``). A plain id, not a foreign key: the
+    # merged record is deleted, and the id must outlive it. Empty for certificates issued
+    # before it was kept; their printed name is compared instead.
+    holder_record = models.PositiveIntegerField(
+        _("issued to trainee record"), null=True, blank=True
+    )
     key_id = models.CharField(_("signing key id"), max_length=32, blank=True)
     signature = models.CharField(_("Ed25519 signature"), max_length=128, blank=True)
     # A worker leases a pending certificate while it renders it; an expired lease means the
