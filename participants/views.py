@@ -49,7 +49,7 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
         .annotate(enrolment_count=Count("enrolments", filter=counted))
         .order_by("last_name", "first_name", "pk")  # a GROUP BY drops Meta.ordering
     )
-    filterset = ParticipantListFilter(request.GET or None, queryset=queryset)
+    filterset = ParticipantListFilter(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
