@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStamped
+from core.models import PrintedText, TimeStamped
 from participants.models import Enrolment
 from trainings.models import Course, Programme
 
@@ -53,8 +53,10 @@ def signature_upload_to(instance: "Signatory", filename: str) -> str:
     return f"signatures/{uuid.uuid4().hex}"
 
 
-class Signatory(TimeStamped):
+class Signatory(PrintedText, TimeStamped):
     """A person who signs a programme's certificates (at most three are printed)."""
+
+    printed_fields = ("name", "title")
 
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="signatories", verbose_name=_("programme")
