@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     ROSTER_EXPORTED = "roster_exported", _("Course roster exported")
     CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
     COURSE_REOPENED = "course_reopened", _("Course reopened")
+    CERTIFICATE_REISSUED = "certificate_reissued", _("Certificate re-issued")
 
 
 class AuditEntry(models.Model):

@@ -11,6 +11,7 @@ from django_countries import countries
 
 from trainings.models import Course, CourseStatus
 
+from . import visibility
 from .models import Organisation, Participant
 
 ACCEPTED_UPLOADS = (
@@ -46,16 +47,20 @@ class ParticipantListFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Every word must appear in a name (Latin or native script), the e-mail or the
-        organisation's name or acronym."""
+        organisation's name or acronym. The e-mail only for those shown it: for a trainer, a
+        match would tell whose address it is."""
+        by_email = "email" not in visibility.hidden_fields(getattr(self.request, "user", None))
         for word in value.split()[:8]:
-            queryset = queryset.filter(
+            words = (
                 Q(first_name__icontains=word)
                 | Q(last_name__icontains=word)
                 | Q(native_name__icontains=word)
-                | Q(email__icontains=word)
                 | Q(organisation__name__icontains=word)
                 | Q(organisation__acronym__iexact=word)
             )
+            if by_email:
+                words |= Q(email__icontains=word)
+            queryset = queryset.filter(words)
         return queryset
 
 
