@@ -28,6 +28,7 @@ from core import xlsx
 from core.errors import DomainError
 
 from .models import Gender, Organisation, Participant
+from .organisation_matching import OrganisationIndex, OrganisationMatch
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -80,6 +81,8 @@ class RowError:
     row: int
     field: str
     message: str
+    # Registered organisations the row may mean ("did you mean …?"): ``{"id", "name"}``.
+    candidates: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -352,35 +355,32 @@ class Registry:
     """The organisations and trainees the rows of one file may refer to, read in a few queries
     for the whole file instead of two or three per row.
 
-    Every organisation is read (a registry holds hundreds, not millions), and the trainees whose
-    e-mail appears in the file or who belong to an organisation the file names. Matching then
-    happens in memory with the rules of the import: an organisation by name or acronym (any
-    case, names first, then the oldest); a person by e-mail (any case), else by the same given
-    and family name in the same organisation (both without one counts as the same: re-importing
-    a list without organisations must not duplicate its people).
+    Every organisation is read (a registry holds hundreds, not millions) into an
+    ``OrganisationIndex``: a row's organisation matches on the normalised key of any of its
+    names, its acronym, or either with its parent's; several exact matches are narrowed by the
+    row's country; near misses are offered, never created. Then the trainees whose e-mail
+    appears in the file or who belong to an organisation the file names are read. A person
+    matches by e-mail (any case), else by the same given and family name in the same
+    organisation (both without one counts as the same: re-importing a list without
+    organisations must not duplicate its people).
     """
 
     CHUNK = 500  # ids or e-mails per IN (...) query, well under every database's limit
 
     def __init__(self, rows: Iterable[dict[str, str]]) -> None:
         rows = list(rows)
-        self._by_name: dict[str, list[Organisation]] = {}
-        self._by_acronym: dict[str, list[Organisation]] = {}
-        for organisation in Organisation.objects.order_by("pk"):
-            self._by_name.setdefault(organisation.name.casefold(), []).append(organisation)
-            if organisation.acronym:
-                acronym = organisation.acronym.casefold()
-                self._by_acronym.setdefault(acronym, []).append(organisation)
+        self.index = OrganisationIndex(Organisation.objects.select_related("parent").order_by("pk"))
         emails = sorted({v["email"].lower() for v in rows if v.get("email")})
         self._by_email: dict[str, Participant] = {}
         for chunk in _chunks(emails, self.CHUNK):
             for person in (
                 Participant.objects.annotate(lower_email=Lower("email"))
                 .filter(lower_email__in=chunk)
+                .select_related("organisation__parent")
                 .order_by("pk")
             ):
                 self._by_email.setdefault(person.email.lower(), person)
-        named = {self.organisation(v.get("organisation", "")) for v in rows}
+        named = {self.organisation(v).organisation for v in rows}
         organisation_ids = sorted(o.pk for o in named if o is not None)
         self._by_identity: dict[tuple, Participant] = {}
         queries = [
@@ -390,17 +390,13 @@ class Registry:
         if any(not v.get("organisation") for v in rows):
             queries.append(Participant.objects.filter(organisation__isnull=True))
         for query in queries:
-            for member in query.order_by("pk"):
+            for member in query.select_related("organisation__parent").order_by("pk"):
                 key = (member.first_name.casefold(), member.last_name.casefold())
                 self._by_identity.setdefault((*key, member.organisation_id), member)
 
-    def organisation(self, name: str) -> Organisation | None:
-        """An existing organisation whose name or acronym is ``name`` (any case); names first."""
-        if not name:
-            return None
-        key = name.casefold()
-        found = self._by_name.get(key) or self._by_acronym.get(key) or ()
-        return found[0] if found else None
+    def organisation(self, values: dict[str, str]) -> OrganisationMatch:
+        """The registered organisation a row names (its country picks among several)."""
+        return self.index.find(values.get("organisation", ""), values.get("country", ""))
 
     def participant(self, clean: dict[str, str], organisation: Organisation | None):
         """The registered person a cleaned row is about, or ``None``."""
