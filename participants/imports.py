@@ -8,6 +8,7 @@ File-level problems (too big, too wide, too slow to read, unreadable, no name co
 """
 
 import csv
+import dataclasses
 import functools
 import io
 import re
@@ -82,7 +83,7 @@ class RowError:
     field: str
     message: str
     # Registered organisations the row may mean ("did you mean …?"): ``{"id", "name"}``.
-    candidates: list[dict] = field(default_factory=list)
+    candidates: list[dict] = dataclasses.field(default_factory=list)
 
 
 @dataclass

@@ -46,13 +46,11 @@ def phone_region(
 ) -> str:
     """The country a national number (without +code) is read in: the organisation's (or its
     parent's), else the course's, else the trainee's nationality."""
-    candidates = (
-        organisation.country if organisation else "",
-        organisation.parent.country if organisation and organisation.parent_id else "",
-        course_country,
-        country,
-    )
-    return next((str(code) for code in candidates if code), "")
+    if organisation is not None and organisation.country:
+        return str(organisation.country)
+    if organisation is not None and organisation.parent and organisation.parent.country:
+        return str(organisation.parent.country)
+    return str(course_country or country or "")
 
 
 def phone_normalise(raw: str, country: str = "") -> str:
