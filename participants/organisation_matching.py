@@ -81,12 +81,11 @@ class OrganisationIndex:
 
     def find(self, text: str, country: str = "") -> OrganisationMatch:
         """What ``text`` means; ``country`` (an ISO code) picks among several exact matches."""
-        key = name_key(text)
-        if not key:
-            return OrganisationMatch()
-        if (key, country) not in self._cache:
-            self._cache[key, country] = self._find(key, country)
-        return self._cache[key, country]
+        # Cached by the text as written: a list repeats a handful of spellings.
+        if (text, country) not in self._cache:
+            key = name_key(text)
+            self._cache[text, country] = self._find(key, country) if key else OrganisationMatch()
+        return self._cache[text, country]
 
     def _find(self, key: str, country: str) -> OrganisationMatch:
         for tier in self._tiers:

@@ -1,6 +1,7 @@
 """Importing a nomination list: plan every row against the registry (new, update, duplicate of
 an earlier row, invalid), then write all or nothing (or the valid rows only)."""
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -54,6 +55,11 @@ class _Plan:
     rows: list[_PlannedRow] = field(default_factory=list)
     duplicates: dict[int, int] = field(default_factory=dict)  # row number → first row number
     new_organisations: dict[str, str] = field(default_factory=dict)  # name key → as spelled
+    course_country: str = ""  # reads a national phone number when the organisation has none
+    # Worked out once per file, not per row: the phone region of an (organisation, country),
+    # the error of an organisation as written in a country.
+    regions: dict[tuple, str] = field(default_factory=dict)
+    organisation_errors: dict[tuple[str, str], imports.RowError] = field(default_factory=dict)
 
 
 def _read_upload(file: Any) -> bytes:
@@ -104,19 +110,26 @@ def _organisation_error(number: int, written: str, match) -> imports.RowError:
     return imports.RowError(number, "organisation", message, candidates)
 
 
-def _row_errors(row: _Checked, match, person, course_country: str) -> list[imports.RowError]:
+def _row_errors(row: _Checked, match, person, plan: "_Plan") -> list[imports.RowError]:
     """The row's own errors, then those that need the registry: its organisation, and its
     phone number, read in the organisation's (or course's, or trainee's) country. A valid
     phone number is stored in ``row.clean`` in E.164."""
     number, clean = row.number, row.clean
     errors = [imports.RowError(number, f, m) for f, m in row.errors]
     if clean["organisation"] and match.organisation is None and match.candidates:
-        errors.append(_organisation_error(number, clean["organisation"], match))
+        written = (clean["organisation"], clean["country"])  # what the match depends on
+        if written not in plan.organisation_errors:
+            plan.organisation_errors[written] = _organisation_error(0, written[0], match)
+        errors.append(dataclasses.replace(plan.organisation_errors[written], row=number))
     if clean["phone"] and not any(e.field == "phone" for e in errors):
         country = clean["country"] or (str(person.country or "") if person else "")
-        region = phone_region(
-            organisation=match.organisation, course_country=course_country, country=country
-        )
+        organisation = match.organisation
+        region_key = (organisation.pk if organisation else None, country)
+        if region_key not in plan.regions:
+            plan.regions[region_key] = phone_region(
+                organisation=organisation, course_country=plan.course_country, country=country
+            )
+        region = plan.regions[region_key]
         try:
             clean["phone"] = phone_normalise(clean["phone"], region)
         except DomainError as error:
@@ -136,9 +149,7 @@ def _organisation_change(person: Participant | None, organisation, written: str)
     return _("organisation: %(old)s → %(new)s") % {"old": old, "new": new}
 
 
-def _plan_row(
-    row: _Checked, plan: _Plan, report, seen: dict, registry: imports.Registry, course_country: str
-) -> None:
+def _plan_row(row: _Checked, plan: _Plan, report, seen: dict, registry: imports.Registry) -> None:
     """Decide what happens to one checked row (create, update, duplicate or invalid),
     recording the outcome in ``report``."""
     number, name, clean = row.number, row.name, row.clean
@@ -149,7 +160,7 @@ def _plan_row(
         mine = [o for o in match.candidates if o.pk == person.organisation_id]
         match = OrganisationMatch(mine[0]) if mine else match
     organisation = match.organisation
-    errors = _row_errors(row, match, person, course_country)
+    errors = _row_errors(row, match, person, plan)
     if errors:
         report.errors += errors
         report.rows.append(imports.RowOutcome(number, "invalid", None, name, _("Invalid row.")))
@@ -181,14 +192,13 @@ def _plan_import(
     rows: list[_Checked], report: imports.ImportReport, course: Course | None = None
 ) -> _Plan:
     """Match the checked rows against the registry (a few reads) and plan the writes."""
-    plan = _Plan()
+    plan = _Plan(course_country=str(course.country or "") if course is not None else "")
     seen: dict[tuple, int] = {}  # identity key → first row number
     # The registry only looks at e-mails, organisations and countries, which validation
     # leaves as read (countries as their codes).
     registry = imports.Registry(row.clean for row in rows)
-    course_country = str(course.country or "") if course is not None else ""
     for row in rows:
-        _plan_row(row, plan, report, seen, registry, course_country)
+        _plan_row(row, plan, report, seen, registry)
     report.new_organisations = list(plan.new_organisations.values())
     return plan
 
@@ -227,7 +237,9 @@ def _create_rows(items: list[_PlannedRow], organisations: dict) -> list[Particip
     people = []
     for item in items:
         fields, organisation = _row_fields(item, organisations)
-        person = Participant(**clean_participant_fields(fields), organisation=organisation)
+        phone = fields.pop("phone")  # validated and in E.164 since the plan (``_row_errors``)
+        fields = clean_participant_fields(fields)
+        person = Participant(**fields, phone=phone, organisation=organisation)
         stamp_consent(person)
         people.append(person)
     try:
