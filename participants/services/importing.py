@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.actor import Actor
 from core.errors import ConflictError, DomainError
+from core.text import isolated
 from core.records import save_validated
 from trainings.models import Course
 
@@ -93,7 +94,8 @@ def _organisation_error(number: int, written: str, match) -> imports.RowError:
     """A row's organisation is not registered but looks like one that is (or names several):
     an error with the candidates, never a new organisation."""
     names = [str(o) for o in match.candidates]
-    quoted = _(" or ").join(f"“{name}”" for name in names)
+    quoted = _(" or ").join(_("“%s”") % isolated(name) for name in names)
+    written = isolated(written)
     if match.ambiguous:
         message = _(
             "“%(written)s” matches several registered organisations: %(candidates)s. Write the "
@@ -146,7 +148,7 @@ def _organisation_change(person: Participant | None, organisation, written: str)
         return ""
     new = str(organisation) if organisation is not None else _("%s (new)") % written
     old = str(person.organisation) if person.organisation is not None else _("none")
-    return _("organisation: %(old)s → %(new)s") % {"old": old, "new": new}
+    return _("organisation: %(old)s → %(new)s") % {"old": isolated(old), "new": isolated(new)}
 
 
 def _plan_row(row: _Checked, plan: _Plan, report, seen: dict, registry: imports.Registry) -> None:
