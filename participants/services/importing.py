@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from core.actor import Actor
 from core.errors import ConflictError, DomainError
-from core.text import isolated
 from core.records import save_validated
+from core.text import isolated
 from trainings.models import Course
 
 from .. import imports
