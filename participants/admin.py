@@ -306,7 +306,15 @@ class PeopleCount(TypedDict):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "native_name", "acronym", "kind", "country", "parent", "n_people")
     list_filter = ("kind", "country")
-    search_fields = ("name", "native_name", "acronym", "parent__name", "parent__acronym")
+    search_fields = (
+        "name",
+        "native_name",
+        "name_ar",
+        "name_ru",
+        "acronym",
+        "parent__name",
+        "parent__acronym",
+    )
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
     inlines = (ChildOrganisationInline,)

@@ -343,3 +343,17 @@ def test_the_admin_refuses_an_organisation_under_another_spelling(db, root, moi_
     assert response.status_code == 200
     assert "is already registered as" in response.content.decode()
     assert Organisation.objects.count() == 2
+
+
+def test_in_arabic_the_names_in_a_message_are_isolated_and_quoted(moi_krg):
+    from django.utils import translation
+
+    from participants.services import participants_import
+
+    rows = [["Aras", "Mahmoud", "", "Ministry of Interor - KRG", "IQ"]]
+    with translation.override("ar"):
+        report = participants_import(file=io.BytesIO(csv_bytes(rows)), by=None, dry_run=True)
+
+    (error,) = report.errors
+    assert "«\u2068Ministry of Interior — Kurdistan Regional Government\u2069»" in error.message
+    assert error.candidates[0]["name"] == "Ministry of Interior — Kurdistan Regional Government"
