@@ -357,3 +357,17 @@ def test_in_arabic_the_names_in_a_message_are_isolated_and_quoted(moi_krg):
     (error,) = report.errors
     assert "«\u2068Ministry of Interior — Kurdistan Regional Government\u2069»" in error.message
     assert error.candidates[0]["name"] == "Ministry of Interior — Kurdistan Regional Government"
+
+
+def test_the_data_migration_fills_the_key_of_existing_organisations(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("participants.migrations.0005_organisation_match_key_fill")
+    organisation = OrganisationFactory(name="Ministry of Interior — KRG")
+    Organisation.objects.filter(pk=organisation.pk).update(match_key="")
+
+    migration.fill_match_keys(apps, None)
+
+    assert Organisation.objects.get(pk=organisation.pk).match_key == "ministryinteriorkrg"
