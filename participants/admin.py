@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.formats import localize
 from django.utils.html import format_html_join
@@ -23,10 +24,12 @@ from django_countries import countries
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
-from accounts.admin import ServiceDeleteAdminMixin, adopt
+from accounts.admin import ServiceDeleteAdminMixin, ServiceErrorsAdminMixin, adopt
+from core.errors import DomainError
 from core.records import record_delete
 from core.spreadsheets import FORMULA_TRIGGERS, neutralise_formula
 
+from .imports import parse_country
 from .models import (
     Enrolment,
     EnrolmentStatusChange,
@@ -34,6 +37,7 @@ from .models import (
     Organisation,
     Participant,
 )
+from .organisation_matching import OrganisationIndex
 from .services import (
     ENROLMENT_EDITABLE_FIELDS,
     PARTICIPANT_FIELDS,
@@ -44,6 +48,7 @@ from .services import (
     participant_delete,
     participant_update,
     phone_normalise,
+    phone_region,
 )
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
@@ -136,7 +141,9 @@ class CountryWidget(widgets.Widget):
 
 
 class OrganisationWidget(widgets.ForeignKeyWidget):
-    """Finds an organisation by name or acronym, or by "name — part of" as exported."""
+    """Finds an organisation as the import of nomination lists does: by the normalised key of
+    any of its names or its acronym, alone or with its parent's ("name — part of" as exported);
+    a near miss or a name several organisations bear is an error that names them."""
 
     def __init__(self):
         super().__init__(Organisation)
@@ -145,20 +152,22 @@ class OrganisationWidget(widgets.ForeignKeyWidget):
         text = str(value or "").strip()
         if not text:
             return None
-        name, _sep, parent = (part.strip() for part in text.partition("—"))
-        matches = Organisation.objects.filter(Q(name__iexact=name) | Q(acronym__iexact=name))
-        if parent:
-            matches = matches.filter(
-                Q(parent__name__iexact=parent) | Q(parent__acronym__iexact=parent)
-            )
-        found = list(matches[:2])
-        if not found:
-            raise ValueError(_("Unknown organisation “%s”.") % text)
-        if len(found) > 1:
+        index = OrganisationIndex(Organisation.objects.select_related("parent").order_by("pk"))
+        match = index.find(text, parse_country(str((row or {}).get("country") or "").strip()) or "")
+        if match.organisation is not None:
+            return match.organisation
+        names = str(_(" or ")).join(f"“{o}”" for o in match.candidates)
+        if match.ambiguous:
             raise ValueError(
-                _("“%s” matches several organisations; write it as “name — part of”.") % text
+                _("“%(text)s” matches several organisations: %(names)s.")
+                % {"text": text, "names": names}
             )
-        return found[0]
+        if names:
+            raise ValueError(
+                _("Unknown organisation “%(text)s”. Did you mean %(names)s?")
+                % {"text": text, "names": names}
+            )
+        raise ValueError(_("Unknown organisation “%s”.") % text)
 
     def render(self, value, obj=None, **kwargs):
         return str(value) if value else ""
@@ -213,8 +222,15 @@ class ParticipantResource(resources.ModelResource):
         return (same_name.filter(email="") if email else same_name).first()
 
     def before_save_instance(self, instance, row, **kwargs):
-        # As participant_create does: numbers that parse are stored in international format.
-        instance.phone = phone_normalise(instance.phone, str(instance.country or ""))
+        # As participant_create does: a phone number is stored in international format, read
+        # in the organisation's country; anything else is the row's error.
+        region = phone_region(
+            organisation=instance.organisation, country=str(instance.country or "")
+        )
+        try:
+            instance.phone = phone_normalise(instance.phone, region)
+        except DomainError as error:
+            raise ValidationError({"phone": [error.message]}) from error
 
     def export_field(self, field, instance, **kwargs):
         return neutralise_formula(super().export_field(field, instance, **kwargs))
@@ -298,7 +314,15 @@ class PeopleCount(TypedDict):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "native_name", "acronym", "kind", "country", "parent", "n_people")
     list_filter = ("kind", "country")
-    search_fields = ("name", "native_name", "acronym", "parent__name", "parent__acronym")
+    search_fields = (
+        "name",
+        "native_name",
+        "name_ar",
+        "name_ru",
+        "acronym",
+        "parent__name",
+        "parent__acronym",
+    )
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
     inlines = (ChildOrganisationInline,)

@@ -47,7 +47,7 @@ class OrganisationViewSet(ServiceModelViewSet):
     serializer_class = OrganisationSerializer
     permission_classes = [PeopleAccess]
     filterset_class = OrganisationFilter
-    search_fields = ["name", "native_name", "acronym", "parent__name"]
+    search_fields = ["name", "native_name", "name_ar", "name_ru", "acronym", "parent__name"]
     ordering_fields = ["name", "acronym", "country", "kind", "participant_count", "created_at"]
     ordering = ["name"]
 

@@ -8,6 +8,7 @@ File-level problems (too big, too wide, too slow to read, unreadable, no name co
 """
 
 import csv
+import dataclasses
 import functools
 import io
 import re
@@ -21,6 +22,7 @@ from django.core.validators import EmailValidator
 from django.db.models import Field
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 from openpyxl.utils.cell import get_column_letter
 
@@ -29,6 +31,7 @@ from core.errors import DomainError
 from core.text import without_bidi_controls
 
 from .models import Gender, Organisation, Participant
+from .organisation_matching import OrganisationIndex, OrganisationMatch
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -81,6 +84,8 @@ class RowError:
     row: int
     field: str
     message: str
+    # Registered organisations the row may mean ("did you mean …?"): ``{"id", "name"}``.
+    candidates: list[dict] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -299,6 +304,7 @@ def row_values(row: list[str], columns: dict[int, str]) -> dict[str, str]:
 _PARSED = ("gender", "country")  # read into a code, so their length is the code's
 
 
+@functools.cache  # per column name: asked for every cell of a list
 def _max_length(name: str) -> int:
     model_field = cast(  # a column of the model, never a relation
         Field,
@@ -321,6 +327,11 @@ def parse_country(text: str) -> str | None:
     return code or countries.by_name(text, insensitive=True) or None
 
 
+# One validator for every row: building it (and translating its message) per row was a tenth of
+# the time of checking a list. The lazy message is translated when an address is refused.
+_EMAIL_VALIDATOR = EmailValidator(gettext_lazy("Enter a valid e-mail address."))
+
+
 def validate_row(values: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Clean one row; returns the cleaned values and ``(field, message)`` errors."""
     errors = [
@@ -333,7 +344,7 @@ def validate_row(values: dict[str, str]) -> tuple[dict[str, str], list[tuple[str
         errors.append(("first_name", _("A participant needs at least one name (given or family).")))
     if values["email"]:
         try:
-            EmailValidator(_("Enter a valid e-mail address."))(values["email"])
+            _EMAIL_VALIDATOR(values["email"])
         except ValidationError as exc:
             errors.append(("email", exc.messages[0]))
     gender = _GENDERS.get(values["gender"].casefold(), None if values["gender"] else "")
@@ -354,35 +365,32 @@ class Registry:
     """The organisations and trainees the rows of one file may refer to, read in a few queries
     for the whole file instead of two or three per row.
 
-    Every organisation is read (a registry holds hundreds, not millions), and the trainees whose
-    e-mail appears in the file or who belong to an organisation the file names. Matching then
-    happens in memory with the rules of the import: an organisation by name or acronym (any
-    case, names first, then the oldest); a person by e-mail (any case), else by the same given
-    and family name in the same organisation (both without one counts as the same: re-importing
-    a list without organisations must not duplicate its people).
+    Every organisation is read (a registry holds hundreds, not millions) into an
+    ``OrganisationIndex``: a row's organisation matches on the normalised key of any of its
+    names, its acronym, or either with its parent's; several exact matches are narrowed by the
+    row's country; near misses are offered, never created. Then the trainees whose e-mail
+    appears in the file or who belong to an organisation the file names are read. A person
+    matches by e-mail (any case), else by the same given and family name in the same
+    organisation (both without one counts as the same: re-importing a list without
+    organisations must not duplicate its people).
     """
 
     CHUNK = 500  # ids or e-mails per IN (...) query, well under every database's limit
 
     def __init__(self, rows: Iterable[dict[str, str]]) -> None:
         rows = list(rows)
-        self._by_name: dict[str, list[Organisation]] = {}
-        self._by_acronym: dict[str, list[Organisation]] = {}
-        for organisation in Organisation.objects.order_by("pk"):
-            self._by_name.setdefault(organisation.name.casefold(), []).append(organisation)
-            if organisation.acronym:
-                acronym = organisation.acronym.casefold()
-                self._by_acronym.setdefault(acronym, []).append(organisation)
+        self.index = OrganisationIndex(Organisation.objects.select_related("parent").order_by("pk"))
         emails = sorted({v["email"].lower() for v in rows if v.get("email")})
         self._by_email: dict[str, Participant] = {}
         for chunk in _chunks(emails, self.CHUNK):
             for person in (
                 Participant.objects.annotate(lower_email=Lower("email"))
                 .filter(lower_email__in=chunk)
+                .select_related("organisation__parent")
                 .order_by("pk")
             ):
                 self._by_email.setdefault(person.email.lower(), person)
-        named = {self.organisation(v.get("organisation", "")) for v in rows}
+        named = {self.organisation(v).organisation for v in rows}
         organisation_ids = sorted(o.pk for o in named if o is not None)
         self._by_identity: dict[tuple, Participant] = {}
         queries = [
@@ -392,17 +400,13 @@ class Registry:
         if any(not v.get("organisation") for v in rows):
             queries.append(Participant.objects.filter(organisation__isnull=True))
         for query in queries:
-            for member in query.order_by("pk"):
+            for member in query.select_related("organisation__parent").order_by("pk"):
                 key = (member.first_name.casefold(), member.last_name.casefold())
                 self._by_identity.setdefault((*key, member.organisation_id), member)
 
-    def organisation(self, name: str) -> Organisation | None:
-        """An existing organisation whose name or acronym is ``name`` (any case); names first."""
-        if not name:
-            return None
-        key = name.casefold()
-        found = self._by_name.get(key) or self._by_acronym.get(key) or ()
-        return found[0] if found else None
+    def organisation(self, values: dict[str, str]) -> OrganisationMatch:
+        """The registered organisation a row names (its country picks among several)."""
+        return self.index.find(values.get("organisation", ""), values.get("country", ""))
 
     def participant(self, clean: dict[str, str], organisation: Organisation | None):
         """The registered person a cleaned row is about, or ``None``."""

@@ -1,6 +1,7 @@
 """Organisations, trainees (participants), their enrolments, attendance and test scores."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +11,9 @@ from django_countries.fields import Country, CountryField
 
 from core.models import CheckedFile, PrintedText, TimeStamped
 from trainings.models import Course
+
+from .organisation_matching import OrganisationIndex
+from .organisation_names import name_key, split_keys
 
 
 class OrganisationKind(models.TextChoices):
@@ -28,7 +32,15 @@ class Organisation(PrintedText, TimeStamped):
 
     name = models.CharField(_("name"), max_length=250)
     native_name = models.CharField(_("name in native script"), max_length=250, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=250, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=250, blank=True)
     acronym = models.CharField(_("acronym"), max_length=32, blank=True)
+    # The normalised name (``organisation_names.name_key``), kept by ``save``: "Ministry of
+    # Interior", "ministry of  the interior" and "MINISTRY-OF-INTERIOR" share one. Indexed, so
+    # the rule that an organisation is registered once looks its spellings up in one query.
+    match_key = models.CharField(
+        _("match key"), max_length=250, blank=True, db_index=True, editable=False
+    )
     kind = models.CharField(
         _("kind"), max_length=16, choices=OrganisationKind, default=OrganisationKind.MINISTRY
     )
@@ -55,6 +67,43 @@ class Organisation(PrintedText, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name} — {self.parent.name}" if self.parent is not None else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # A derived column, so it is kept here rather than by every service that saves one
+        # (the admin, the API, the import, the demo data). ``update()`` bypasses it.
+        self.match_key = name_key(self.name)[:250]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "match_key"}
+        super().save(*args, **kwargs)
+
+    def clashing_organisation(self) -> "Organisation | None":
+        """A registered organisation this one would duplicate under another spelling (see
+        ``OrganisationIndex.clash``), found in one query on the indexed ``match_key``."""
+        key = name_key(self.name)
+        if not key:
+            return None
+        keys = {key, *split_keys(self.name)}
+        if self.parent is not None:
+            parents = {name_key(t) for t in (self.parent.name, self.parent.acronym)} - {""}
+            keys |= {k for p in parents for k in (key + p, p + key)}
+        candidates = Organisation.objects.select_related("parent").filter(match_key__in=keys)
+        return OrganisationIndex(candidates.order_by("pk")).clash(self.name, self.parent, self.pk)
+
+    def validate_constraints(self, exclude=None) -> None:
+        """The normalised rule first: it covers the case-insensitive unique constraint and
+        names the organisation already registered, which the constraint's message does not."""
+        if not (exclude and "name" in exclude) and (clash := self.clashing_organisation()):
+            raise ValidationError(
+                {
+                    "name": _(
+                        "This organisation is already registered as “%(existing)s” (id "
+                        "%(id)s); use that one."
+                    )
+                    % {"existing": clash, "id": clash.pk}
+                }
+            )
+        super().validate_constraints(exclude)
 
 
 class Gender(models.TextChoices):

@@ -34,6 +34,8 @@ class OrganisationSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "id",
             "name",
             "native_name",
+            "name_ar",
+            "name_ru",
             "acronym",
             "kind",
             "country",
@@ -42,7 +44,8 @@ class OrganisationSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        # The case-insensitive unique name is checked by the service (full_clean).
+        # The unique name is checked on its normalised form by the model (full_clean), which
+        # names the organisation already registered.
         validators: list[Any] = []
 
 
@@ -175,10 +178,21 @@ class ParticipantImportSerializer(serializers.Serializer):
     )
 
 
+class OrganisationCandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="As registered, with the organisation it is part of.")
+
+
 class ImportRowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="The spreadsheet row; the header is row 1.")
     field = serializers.CharField()
     message = serializers.CharField()
+    candidates = OrganisationCandidateSerializer(
+        many=True,
+        required=False,
+        help_text="For an `organisation` error: the registered organisations the row may mean "
+        "(did you mean …?). Write one of them in the file.",
+    )
 
 
 class ImportRowSerializer(serializers.Serializer):
@@ -187,7 +201,9 @@ class ImportRowSerializer(serializers.Serializer):
     participant = serializers.IntegerField(allow_null=True)
     name = serializers.CharField(allow_blank=True)
     message = serializers.CharField(
-        allow_blank=True, help_text="Why a row is skipped, e.g. `duplicate of row 2`."
+        allow_blank=True,
+        help_text="Why a row is skipped, e.g. `duplicate of row 2`; for an update that moves "
+        "the person to another organisation, `organisation: A → B`.",
     )
 
 

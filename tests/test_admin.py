@@ -485,18 +485,22 @@ def test_a_manual_keeps_its_file_and_version_when_its_title_changes(admin_client
     assert (manual.file.name, manual.version) == (file_name, version)
 
 
-def test_imported_phone_numbers_are_normalised_where_they_parse(db):
+def test_imported_phone_numbers_are_normalised_and_others_refused(db):
     OrganisationFactory(name="Ministry of Interior", acronym="MoI")
 
-    import_rows(
+    result = import_rows(
         [
-            ["Saif", "Al-Dulaimi", "", "M", "MoI", "IQ", "+964 770 931 2204"],
+            ["Saif", "Al-Dulaimi", "", "M", "MoI", "IQ", "0770 931 2204"],
             ["Omar", "Al-Shammari", "", "M", "MoI", "IQ", "ext. 12"],
         ]
     )
 
-    phones = dict(Participant.objects.values_list("first_name", "phone"))
-    assert phones == {"Saif": "+9647709312204", "Omar": "ext. 12"}
+    assert result.has_validation_errors()
+    (invalid,) = result.invalid_rows
+    assert "is not a phone number" in str(invalid.error_dict["phone"])
+    imported = import_rows([["Saif", "Al-Dulaimi", "", "M", "MoI", "IQ", "0770 931 2204"]])
+    assert not imported.has_validation_errors()
+    assert Participant.objects.get().phone == "+9647709312204"
 
 
 def test_the_admin_csv_export_neutralises_formulas(admin_client, world):

@@ -32,6 +32,7 @@ from .people import (
     participant_create,
     participant_update,
     phone_normalise,
+    phone_region,
     stamp_consent,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "participant_update",
     "participants_import",
     "phone_normalise",
+    "phone_region",
     "seats_taken",
     "stamp_consent",
 ]

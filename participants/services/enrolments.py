@@ -366,7 +366,8 @@ def participant_register(
 ) -> Participant:
     """Register one trainee (``participant_create``) and, when ``course`` is given, enrol them
     in it at once: both or neither."""
-    participant = participant_create(**fields, by=by)
+    course_country = str(course.country or "") if course is not None else ""
+    participant = participant_create(**fields, course_country=course_country, by=by)
     if course is not None:
         enrolment_create(participant=participant, course=course, by=by)
     return participant

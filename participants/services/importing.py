@@ -1,6 +1,7 @@
 """Importing a nomination list: plan every row against the registry (new, update, duplicate of
 an earlier row, invalid), then write all or nothing (or the valid rows only)."""
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.actor import Actor
 from core.errors import ConflictError, DomainError
 from core.records import save_validated
+from core.text import isolated
 from trainings.models import Course
 
 from .. import imports
@@ -18,8 +20,16 @@ from ..models import (
     Organisation,
     Participant,
 )
+from ..organisation_matching import OrganisationMatch
+from ..organisation_names import name_key
 from .enrolments import check_course_open, enrolments_bulk_create
-from .people import clean_participant_fields, participant_update, stamp_consent
+from .people import (
+    clean_participant_fields,
+    participant_update,
+    phone_normalise,
+    phone_region,
+    stamp_consent,
+)
 
 # --- Import ---------------------------------------------------------------------------------
 
@@ -45,7 +55,12 @@ class _PlannedRow:
 class _Plan:
     rows: list[_PlannedRow] = field(default_factory=list)
     duplicates: dict[int, int] = field(default_factory=dict)  # row number → first row number
-    new_organisations: dict[str, str] = field(default_factory=dict)  # casefold → as spelled
+    new_organisations: dict[str, str] = field(default_factory=dict)  # name key → as spelled
+    course_country: str = ""  # reads a national phone number when the organisation has none
+    # Worked out once per file, not per row: the phone region of an (organisation, country),
+    # the error of an organisation as written in a country.
+    regions: dict[tuple, str] = field(default_factory=dict)
+    organisation_errors: dict[tuple[str, str], imports.RowError] = field(default_factory=dict)
 
 
 def _read_upload(file: Any) -> bytes:
@@ -75,18 +90,85 @@ def _check_rows(table: imports.Table, report: imports.ImportReport) -> list[_Che
     return checked
 
 
+def _organisation_error(number: int, written: str, match) -> imports.RowError:
+    """A row's organisation is not registered but looks like one that is (or names several):
+    an error with the candidates, never a new organisation."""
+    names = [str(o) for o in match.candidates]
+    quoted = _(" or ").join(_("“%s”") % isolated(name) for name in names)
+    written = isolated(written)
+    if match.ambiguous:
+        message = _(
+            "“%(written)s” matches several registered organisations: %(candidates)s. Write the "
+            "one you mean as it is registered."
+        ) % {"written": written, "candidates": quoted}
+    else:
+        message = _(
+            "“%(written)s” is not a registered organisation. Did you mean %(candidates)s? "
+            "Write it as registered."
+        ) % {"written": written, "candidates": quoted}
+    candidates = [
+        {"id": o.pk, "name": name} for o, name in zip(match.candidates, names, strict=True)
+    ]
+    return imports.RowError(number, "organisation", message, candidates)
+
+
+def _row_errors(row: _Checked, match, person, plan: "_Plan") -> list[imports.RowError]:
+    """The row's own errors, then those that need the registry: its organisation, and its
+    phone number, read in the organisation's (or course's, or trainee's) country. A valid
+    phone number is stored in ``row.clean`` in E.164."""
+    number, clean = row.number, row.clean
+    errors = [imports.RowError(number, f, m) for f, m in row.errors]
+    if clean["organisation"] and match.organisation is None and match.candidates:
+        written = (clean["organisation"], clean["country"])  # what the match depends on
+        if written not in plan.organisation_errors:
+            plan.organisation_errors[written] = _organisation_error(0, written[0], match)
+        errors.append(dataclasses.replace(plan.organisation_errors[written], row=number))
+    if clean["phone"] and not any(e.field == "phone" for e in errors):
+        country = clean["country"] or (str(person.country or "") if person else "")
+        organisation = match.organisation
+        region_key = (organisation.pk if organisation else None, country)
+        if region_key not in plan.regions:
+            plan.regions[region_key] = phone_region(
+                organisation=organisation, course_country=plan.course_country, country=country
+            )
+        region = plan.regions[region_key]
+        try:
+            clean["phone"] = phone_normalise(clean["phone"], region)
+        except DomainError as error:
+            errors.append(imports.RowError(number, "phone", error.message))
+    return errors
+
+
+def _organisation_change(person: Participant | None, organisation, written: str) -> str:
+    """ "organisation: A → B" when the row moves a registered person to another organisation
+    (an empty cell keeps the registered one)."""
+    if person is None or not written:
+        return ""
+    if organisation is not None and organisation.pk == person.organisation_id:
+        return ""
+    new = str(organisation) if organisation is not None else _("%s (new)") % written
+    old = str(person.organisation) if person.organisation is not None else _("none")
+    return _("organisation: %(old)s → %(new)s") % {"old": isolated(old), "new": isolated(new)}
+
+
 def _plan_row(row: _Checked, plan: _Plan, report, seen: dict, registry: imports.Registry) -> None:
     """Decide what happens to one checked row (create, update, duplicate or invalid),
     recording the outcome in ``report``."""
     number, name, clean = row.number, row.name, row.clean
-    if row.errors:
-        report.errors += [imports.RowError(number, f, m) for f, m in row.errors]
+    match = registry.organisation(clean)
+    person = registry.participant(clean, match.organisation)
+    if match.ambiguous and person is not None:
+        # "Ministry of Interior" for someone registered (by e-mail) in one of those named.
+        mine = [o for o in match.candidates if o.pk == person.organisation_id]
+        match = OrganisationMatch(mine[0]) if mine else match
+    organisation = match.organisation
+    errors = _row_errors(row, match, person, plan)
+    if errors:
+        report.errors += errors
         report.rows.append(imports.RowOutcome(number, "invalid", None, name, _("Invalid row.")))
         report.skipped += 1
         return
-    organisation = registry.organisation(clean["organisation"])
-    person = registry.participant(clean, organisation)
-    org_key = organisation.pk if organisation else clean["organisation"].casefold() or None
+    org_key = organisation.pk if organisation else name_key(clean["organisation"]) or None
     keys = imports.identity_keys(clean, org_key, person.pk if person else None)
     first = next((seen[key] for key in keys if key in seen), None)
     if first is not None:
@@ -97,21 +179,25 @@ def _plan_row(row: _Checked, plan: _Plan, report, seen: dict, registry: imports.
         return
     seen.update(dict.fromkeys(keys, number))
     if organisation is None and clean["organisation"]:
-        # No organisation matched: the key is the name as written, casefolded.
+        # No organisation matched, nor nearly: the key is the name as written, normalised.
         plan.new_organisations.setdefault(cast(str, org_key), clean["organisation"])
     action = "update" if person else "create"
-    outcome = imports.RowOutcome(number, action, person.pk if person else None, name)
+    change = _organisation_change(person, organisation, clean["organisation"])
+    outcome = imports.RowOutcome(number, action, person.pk if person else None, name, change)
     report.rows.append(outcome)
     report.updated += bool(person)
     report.created += not person
     plan.rows.append(_PlannedRow(outcome, clean, organisation, person))
 
 
-def _plan_import(rows: list[_Checked], report: imports.ImportReport) -> _Plan:
+def _plan_import(
+    rows: list[_Checked], report: imports.ImportReport, course: Course | None = None
+) -> _Plan:
     """Match the checked rows against the registry (a few reads) and plan the writes."""
-    plan = _Plan()
+    plan = _Plan(course_country=str(course.country or "") if course is not None else "")
     seen: dict[tuple, int] = {}  # identity key → first row number
-    # The registry only looks at e-mails and organisations, which validation leaves as read.
+    # The registry only looks at e-mails, organisations and countries, which validation
+    # leaves as read (countries as their codes).
     registry = imports.Registry(row.clean for row in rows)
     for row in rows:
         _plan_row(row, plan, report, seen, registry)
@@ -121,7 +207,7 @@ def _plan_import(rows: list[_Checked], report: imports.ImportReport) -> _Plan:
 
 def _row_fields(item: _PlannedRow, organisations: dict) -> tuple[dict[str, Any], Any]:
     fields = {name: item.values[name] for name in imports.FIELDS if name != "organisation"}
-    organisation = item.organisation or organisations.get(item.values["organisation"].casefold())
+    organisation = item.organisation or organisations.get(name_key(item.values["organisation"]))
     return fields, organisation
 
 
@@ -153,7 +239,9 @@ def _create_rows(items: list[_PlannedRow], organisations: dict) -> list[Particip
     people = []
     for item in items:
         fields, organisation = _row_fields(item, organisations)
-        person = Participant(**clean_participant_fields(fields), organisation=organisation)
+        phone = fields.pop("phone")  # validated and in E.164 since the plan (``_row_errors``)
+        fields = clean_participant_fields(fields)
+        person = Participant(**fields, phone=phone, organisation=organisation)
         stamp_consent(person)
         people.append(person)
     try:
@@ -217,22 +305,31 @@ def participants_import(
     rows = _check_rows(imports.read_table(_read_upload(file)), report)
     refused = not skip_invalid and any(row.errors for row in rows)
     if dry_run or refused:
-        plan = _plan_import(rows, report)
+        plan = _plan_import(rows, report, course)
         if course is not None:
             check_course_open(course)
             report.enrolled = _would_enrol(plan, course)
         if refused and not dry_run:
             raise ImportRefused(report)
         return report
-    return _import_rows(rows, report, by=by, course=course)
+    return _import_rows(rows, report, by=by, course=course, skip_invalid=skip_invalid)
 
 
 @transaction.atomic
 def _import_rows(
-    rows: list[_Checked], report: imports.ImportReport, *, by: Actor, course: Course | None
+    rows: list[_Checked],
+    report: imports.ImportReport,
+    *,
+    by: Actor,
+    course: Course | None,
+    skip_invalid: bool,
 ) -> imports.ImportReport:
-    """Plan against the registry as it is inside the transaction, then write all of it."""
-    plan = _plan_import(rows, report)
+    """Plan against the registry as it is inside the transaction, then write all of it.
+    Some errors only show against the registry (an organisation that is a near miss, a phone
+    number read in the organisation's country): they refuse the file here, before any write."""
+    plan = _plan_import(rows, report, course)
+    if report.errors and not skip_invalid:
+        raise ImportRefused(report)
     if course is not None:
         check_course_open(course)
     people = _apply_plan(plan, by)

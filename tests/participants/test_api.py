@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from accounts.models import AuditAction, AuditEntry
 from participants.models import Attendance, Enrolment, Participant
 from tests.api_fixtures import fast_passwords, fresh_throttles  # noqa: F401  (fixtures)
@@ -198,11 +200,35 @@ def test_a_participant_with_a_single_name_is_registered(api_as, alice):
     assert body["phone"] == "+93701234567"
 
 
-def test_a_phone_number_that_does_not_parse_is_kept_as_given(api_as, alice):
+@pytest.mark.parametrize("phone", ["ext. 12 (office)", "abc123", "0750 12"])
+def test_a_phone_number_that_is_not_one_is_refused(api_as, alice, phone):
     response = api_as(alice).post(
-        "/api/v1/participants/", {"first_name": "Ali", "phone": "ext. 12 (office)"}
+        "/api/v1/participants/", {"first_name": "Ali", "phone": phone, "country": "IQ"}
     )
-    assert response.json()["phone"] == "ext. 12 (office)"
+    assert response.status_code == 400
+    assert response.json()["phone"] == [
+        f"“{phone}” is not a phone number (a number without +country code is read as one in Iraq)."
+    ]
+    assert not Participant.objects.exists()
+
+
+def test_a_national_number_is_read_in_the_organisations_country(api_as, alice):
+    ministry = OrganisationFactory(name="Ministry of Interior", country="PK")
+    response = api_as(alice).post(
+        "/api/v1/participants/",
+        {"first_name": "Imran", "phone": "0300 5123478", "organisation": ministry.pk},
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["phone"] == "+923005123478"
+
+
+def test_editing_a_phone_number_is_validated_too(api_as, alice):
+    person = ParticipantFactory(phone="")
+    response = api_as(alice).patch(f"/api/v1/participants/{person.pk}/", {"phone": "abc123"})
+    assert response.status_code == 400
+    assert "is not a phone number" in response.json()["phone"][0]
+    person.refresh_from_db()
+    assert person.phone == ""
 
 
 def test_a_participant_needs_a_name(api_as, alice):

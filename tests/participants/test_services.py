@@ -61,12 +61,18 @@ def test_a_participant_without_any_name_is_refused(alice):
     [
         ("+964 750 123 4567", "", "+9647501234567"),
         ("0750 123 4567", "IQ", "+9647501234567"),
-        ("call the office", "IQ", "call the office"),
         ("", "IQ", ""),
     ],
 )
 def test_phone_numbers_are_normalised_where_they_parse(raw, country, expected):
     assert phone_normalise(raw, country) == expected
+
+
+@pytest.mark.parametrize("raw", ["call the office", "abc123", "0750 123 4567"])
+def test_what_is_not_a_phone_number_is_refused(raw):
+    with pytest.raises(DomainError) as caught:
+        phone_normalise(raw, "")  # without a country, a national number is not one
+    assert caught.value.field == "phone"
 
 
 def test_names_lose_bidi_overrides_but_keep_the_joiners_persian_needs(alice):

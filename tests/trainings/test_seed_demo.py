@@ -236,3 +236,21 @@ def test_the_core_manuals_also_exist_in_russian_and_arabic_as_word_documents():
     arabic = Manual.objects.filter(language="ar").first()
     with arabic.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
         assert "<w:bidi/>" in archive.read("word/document.xml").decode()
+
+
+def test_demo_organisations_have_acronyms_and_arabic_and_russian_names():
+    seed()
+
+    for organisation in Organisation.objects.all():
+        assert organisation.acronym, organisation
+        assert ARABIC.search(organisation.name_ar), organisation
+        assert CYRILLIC.search(organisation.name_ru), organisation
+        assert organisation.match_key
+
+
+def test_demo_phone_numbers_are_stored_in_e164():
+    seed()
+
+    phones = [p for p in Participant.objects.values_list("phone", flat=True) if p]
+    assert phones
+    assert all(re.fullmatch(r"\+[1-9]\d{7,14}", phone) for phone in phones), phones

@@ -19,6 +19,7 @@ from django.db import models, transaction
 from delivery import completion
 from experts.models import Expert, ExpertAssignment
 from participants.models import Attendance, Enrolment, EnrolmentStatus, Organisation, Participant
+from participants.services import phone_normalise
 from portal.demo_data import curriculum, people
 from portal.demo_data.docx import text_docx
 from portal.demo_data.pdf import text_pdf
@@ -189,6 +190,8 @@ def seed_organisations(seeder: Seeder) -> dict[str, Organisation]:
             {"name": org.name, "parent": parent},
             {
                 "native_name": org.native_name,
+                "name_ar": people.TRANSLATED_NAMES[org.key][0],
+                "name_ru": people.TRANSLATED_NAMES[org.key][1],
                 "acronym": org.acronym,
                 "kind": org.kind,
                 "country": org.country,
@@ -281,7 +284,7 @@ def seed_participant(
             "native_name": trainee.native_name,
             "gender": trainee.gender,
             "email": trainee.email,
-            "phone": trainee.phone,
+            "phone": phone_normalise(trainee.phone),
             "position": trainee.position,
             "country": trainee.country,
             "consent_given": True,
