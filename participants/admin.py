@@ -24,7 +24,7 @@ from django_countries import countries
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
-from accounts.admin import ServiceDeleteAdminMixin, ServiceErrorsAdminMixin, adopt
+from accounts.admin import ServiceDeleteAdminMixin, adopt
 from core.errors import DomainError
 from core.records import record_delete
 from core.spreadsheets import FORMULA_TRIGGERS, neutralise_formula
