@@ -469,7 +469,7 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
                         step.get_from_status_display() or "·",
                         step.get_to_status_display(),
                         f"({step.changed_by.get_username()})" if step.changed_by else "",
-                        step.reason,
+                        step.reason_text,
                     )
                     for step in steps
                 ),
