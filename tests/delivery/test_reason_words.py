@@ -142,7 +142,7 @@ def test_the_waiting_list_and_reopening_are_in_the_readers_language(client, caro
 def test_reopening_shows_its_code_in_words_and_the_coordinators_reason_as_typed(
     client, carol, closed
 ):
-    course, people = closed
+    course, _people = closed
     delivery_services.course_reopen(course=course, reason="Scores entered late", by=carol)
     html = page(client, carol, "ru", reverse("course-trainees", args=[course.pk]))
     assert "Курс открыт снова. Scores entered late" in html
