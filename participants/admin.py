@@ -430,7 +430,10 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ("participant", "course")
     autocomplete_fields = ("participant", "course")
+    # The system's reasons are codes, written by the services; the page shows them in words.
+    exclude = ("status_reason_codes",)
     readonly_fields = (
+        "status_reason_shown",
         "status_changed_at",
         "status_changed_by",
         "status_overridden",
@@ -454,6 +457,11 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
         # An enrolment is one person in one course: to move someone, enrol them elsewhere.
         fixed = ("participant", "course") if obj is not None else ()
         return (*fixed, *self.readonly_fields)
+
+    @admin.display(description=_("reason shown"))
+    def status_reason_shown(self, obj: Enrolment) -> str:
+        """The reason as pages show it: the system's codes in words, then what was typed."""
+        return obj.status_reason_text or "—"
 
     @admin.display(description=_("status history"))
     def status_history(self, obj: Enrolment) -> str:
