@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
+from delivery import selectors
 from delivery import services as delivery_services
 from participants import services
 from participants.models import Enrolment
@@ -191,3 +193,13 @@ def test_the_enrolment_and_completion_api_carry_codes_and_typed_text(api_as, car
     assert layla["status_reason"] == "يستوفي الشروط."
     assert layla["status_reason_codes"] == [{"code": "meets_rule", "params": {}}]
     assert rows[people["Omar"].pk]["reason_codes"][1]["code"] == "post_test_below"
+
+
+def test_a_preview_seen_in_arabic_confirms_a_closing_posted_in_english(client, carol):
+    course = CourseFactory(min_post_test_score=60)
+    attend(EnrolmentFactory(course=course, post_test_score=40), 7)
+    with translation.override("ar"):
+        token = selectors.close_preview(course).token
+        assert selectors.close_preview(course).rows[0].reasons == WORDS["ar"][:2]
+    result = delivery_services.course_close(course=course, by=carol, token=token)
+    assert len(result.failed) == 1
