@@ -95,7 +95,8 @@ class CourseDeliveryViewSet(CourseActionsViewSet):
             "One row per trainee in the course (not the waiting list or withdrawals): days "
             "present against days required, test scores with the knowledge gain, the teach-back "
             "where the course requires one, whether they qualify and, if not, why in words "
-            "(`reasons`). Nothing changes: closing the course applies it."
+            "(`reasons`, in the request's language; `reason_codes`, the same as codes with "
+            "parameters). Nothing changes: closing the course applies it."
         ),
         responses={200: CompletionRowSerializer(many=True)},
     )

@@ -4,7 +4,8 @@ A trainee qualifies when they attended at least the course's share of days, scor
 pass mark in the post-test (when the course sets one) and, where the course requires it, had
 their teach-back module scored at least ``settings.TEACHBACK_PASS_SCORE``. Each unmet condition
 gives one plain sentence ("Attended 7 of 10 days; 8 required (80%)."), so the team can tell a
-trainee exactly why.
+trainee exactly why. The verdict keeps them as codes with their parameters
+(``participants.reasons``), put into words in the reader's language.
 
 This module only reads. ``delivery.services.course_close`` writes the verdicts.
 """
@@ -18,9 +19,10 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext as _
 
+from participants import reasons as catalogue
 from participants.models import Enrolment
+from participants.reasons import Reason
 from trainings.models import Course
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency: for the type checker only
@@ -53,11 +55,18 @@ class Verdict:
     days_present: int
     days_required: int
     days_total: int
-    reasons: list[str] = field(default_factory=list)
+    # The unmet conditions as codes (``participants.reasons``): closing stores them, pages put
+    # them into words in the reader's language.
+    codes: list[Reason] = field(default_factory=list)
 
     @property
     def qualifies(self) -> bool:
-        return not self.reasons
+        return not self.codes
+
+    @property
+    def reasons(self) -> list[str]:
+        """The unmet conditions in words, in the active language."""
+        return [catalogue.render(code) for code in self.codes]
 
     @property
     def reason(self) -> str:
@@ -71,42 +80,37 @@ def evaluate_enrolment(enrolment: Enrolment, course: Course, days_present: int) 
     required = required_days(course)
     verdict = Verdict(enrolment.pk, days_present, required, total)
     if days_present < required:
-        verdict.reasons.append(
-            _("Attended %(present)s of %(total)s days; %(required)s required (%(share)s%%).")
-            % {
-                "present": days_present,
-                "total": total,
-                "required": required,
-                "share": number_text(Decimal(course.min_attendance_share) * 100),
-            }
+        verdict.codes.append(
+            catalogue.attendance_short(
+                attended=days_present,
+                days=total,
+                required=required,
+                share=number_text(Decimal(course.min_attendance_share) * 100),
+            )
         )
     pass_mark = course.min_post_test_score
     if pass_mark is not None:
         score = enrolment.post_test_score
         if score is None:
-            verdict.reasons.append(
-                _("No post-test score recorded; %(mark)s required.")
-                % {"mark": number_text(pass_mark)}
-            )
+            verdict.codes.append(catalogue.post_test_missing(pass_mark=number_text(pass_mark)))
         elif score < pass_mark:
-            verdict.reasons.append(
-                _("Post-test score %(score)s is below the pass mark of %(mark)s.")
-                % {"score": number_text(score), "mark": number_text(pass_mark)}
+            verdict.codes.append(
+                catalogue.post_test_below(
+                    score=number_text(score), pass_mark=number_text(pass_mark)
+                )
             )
     if course.requires_teachback:
         teachback = getattr(enrolment, "teachback", None)
         mark = teachback_pass_score()
         if teachback is None:
-            verdict.reasons.append(_("No teach-back module recorded."))
+            verdict.codes.append(catalogue.teachback_missing())
         elif teachback.score is None:
-            verdict.reasons.append(
-                _("The teach-back module “%(title)s” has not been scored yet.")
-                % {"title": teachback.title}
-            )
+            verdict.codes.append(catalogue.teachback_unscored(title=teachback.title))
         elif teachback.score < mark:
-            verdict.reasons.append(
-                _("Teach-back score %(score)s is below the pass mark of %(mark)s.")
-                % {"score": number_text(teachback.score), "mark": number_text(mark)}
+            verdict.codes.append(
+                catalogue.teachback_below(
+                    score=number_text(teachback.score), pass_mark=number_text(mark)
+                )
             )
     return verdict
 

@@ -207,7 +207,7 @@ def _roster_row(enrolment: "WithAnnotations[Enrolment, DaysPresent]", total_days
         person.email,
         person.phone,
         enrolment.get_status_display(),
-        enrolment.status_reason,
+        enrolment.status_reason_text,
         pre,
         post,
         gain,

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import AuditAction, AuditEntry
 from certificates.models import Certificate, CertificateStatus
+from participants import reasons as catalogue
 from participants.models import (
     FINAL_STATUSES,
     Attendance,
@@ -22,6 +23,7 @@ from participants.models import (
     EnrolmentStatus,
     EnrolmentStatusChange,
 )
+from participants.reasons import Reason
 from participants.serializers import knowledge_gain
 from trainings.models import Course, CourseStatus
 
@@ -40,7 +42,8 @@ def completion_rows(course: Course) -> list[dict]:
                 "native_name": enrolment.participant.native_name,
                 "status": enrolment.status,
                 "status_label": enrolment.get_status_display(),
-                "status_reason": enrolment.status_reason,
+                "status_reason": enrolment.status_reason_text,
+                "status_reason_codes": enrolment.status_reason_codes,
                 "status_overridden": enrolment.status_overridden,
                 "days_present": verdict.days_present,
                 "days_required": verdict.days_required,
@@ -51,6 +54,7 @@ def completion_rows(course: Course) -> list[dict]:
                 "teachback": teachback,
                 "qualifies": verdict.qualifies,
                 "reasons": verdict.reasons,
+                "reason_codes": verdict.codes,
             }
         )
     return rows
@@ -117,10 +121,17 @@ class CloseRow:
         return str(EnrolmentStatus(self.new_status).label)
 
     @property
+    def reason_codes(self) -> list[Reason]:
+        """What closing stores as the reason (nothing when the status is kept)."""
+        if self.outcome == COMPLETE:
+            return [catalogue.meets_rule()]
+        return self.verdict.codes if self.outcome == FAIL else []
+
+    @property
     def reasons(self) -> list[str]:
         """Why, in words: the rule's unmet conditions, or why the status is kept."""
         if self.outcome == KEPT_DECISION:
-            reason = self.enrolment.status_reason
+            reason = self.enrolment.status_reason_text
             return [
                 _("Kept: decided by a coordinator (%(reason)s).") % {"reason": reason}
                 if reason
@@ -171,7 +182,7 @@ class ClosePreview:
         """A digest of what closing would write. The confirmation sends it back, so a change
         made between the preview and the click (a score recorded, an attendance corrected) is
         refused instead of closing on something the coordinator did not see."""
-        plan = [(row.enrolment.pk, row.outcome, row.verdict.reason) for row in self.rows]
+        plan = [(row.enrolment.pk, row.outcome, row.verdict.codes) for row in self.rows]
         digest = hashlib.sha256(json.dumps([self.course.pk, plan, self.problems]).encode())
         return digest.hexdigest()[:20]
 

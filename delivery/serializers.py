@@ -13,6 +13,7 @@ from participants.models import (
     EnrolmentStatus,
     TeachBack,
 )
+from participants.serializers import REASON_TEXT_HELP, ReasonCodeSerializer
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -51,7 +52,10 @@ class CompletionRowSerializer(serializers.Serializer):
     name = serializers.CharField()
     native_name = serializers.CharField(allow_blank=True)
     status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
-    status_reason = serializers.CharField(allow_blank=True)
+    status_reason = serializers.CharField(allow_blank=True, help_text=REASON_TEXT_HELP)
+    status_reason_codes = ReasonCodeSerializer(
+        many=True, help_text="The stored reason as codes with parameters."
+    )
     status_overridden = serializers.BooleanField()
     days_present = serializers.IntegerField()
     days_required = serializers.IntegerField()
@@ -62,7 +66,11 @@ class CompletionRowSerializer(serializers.Serializer):
     teachback = TeachBackBriefSerializer(allow_null=True)
     qualifies = serializers.BooleanField()
     reasons = serializers.ListField(
-        child=serializers.CharField(), help_text="Why the trainee does not qualify, in words."
+        child=serializers.CharField(),
+        help_text="Why the trainee does not qualify, in words, in the request's language.",
+    )
+    reason_codes = ReasonCodeSerializer(
+        many=True, help_text="The same as codes with parameters (empty when they qualify)."
     )
 
 
@@ -106,7 +114,14 @@ class CloseRowSerializer(serializers.Serializer):
     new_status = serializers.ChoiceField(
         choices=EnrolmentStatus.choices, help_text="After closing."
     )
-    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why, in words.")
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why, in words, in the request's language."
+    )
+    reason_codes = ReasonCodeSerializer(
+        many=True,
+        help_text="What closing stores as the reason, as codes with parameters (empty when "
+        "the status is kept).",
+    )
 
 
 class ClosePreviewSerializer(serializers.Serializer):

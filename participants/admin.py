@@ -471,7 +471,10 @@ class EnrolmentAdmin(ServiceDeleteAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ("participant", "course")
     autocomplete_fields = ("participant", "course")
+    # The system's reasons are codes, written by the services; the page shows them in words.
+    exclude = ("status_reason_codes",)
     readonly_fields = (
+        "status_reason_shown",
         "status_changed_at",
         "status_changed_by",
         "status_overridden",
@@ -496,6 +499,11 @@ class EnrolmentAdmin(ServiceDeleteAdminMixin, admin.ModelAdmin):
         fixed = ("participant", "course") if obj is not None else ()
         return (*fixed, *self.readonly_fields)
 
+    @admin.display(description=_("reason shown"))
+    def status_reason_shown(self, obj: Enrolment) -> str:
+        """The reason as pages show it: the system's codes in words, then what was typed."""
+        return obj.status_reason_text or "—"
+
     @admin.display(description=_("status history"))
     def status_history(self, obj: Enrolment) -> str:
         """Every status the enrolment had, oldest first (written by the services only)."""
@@ -510,7 +518,7 @@ class EnrolmentAdmin(ServiceDeleteAdminMixin, admin.ModelAdmin):
                         step.get_from_status_display() or "·",
                         step.get_to_status_display(),
                         f"({step.changed_by.get_username()})" if step.changed_by else "",
-                        step.reason,
+                        step.reason_text,
                     )
                     for step in steps
                 ),

@@ -226,7 +226,12 @@ class EnrolmentViewSet(EnrolmentScope, ServiceModelViewSet):
 
     @extend_schema(
         summary="The enrolment's status history",
-        description="Every status it had, oldest first: from, to, reason, when and by whom.",
+        description=(
+            "Every status it had, oldest first: from, to, reason, when and by whom. The "
+            "system's reasons are `reason_codes` (`{code, params}`, stable); `reason` puts them "
+            "into words in the request's language (`Accept-Language`, English by default), "
+            "followed by any reason a person typed, as typed."
+        ),
         responses={200: StatusChangeSerializer(many=True)},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)

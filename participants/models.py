@@ -12,6 +12,7 @@ from django_countries.fields import Country, CountryField
 from core.models import CheckedFile, PrintedText, TimeStamped
 from trainings.models import Course
 
+from . import reasons
 from .organisation_matching import OrganisationIndex
 from .organisation_names import name_key, split_keys
 
@@ -238,7 +239,15 @@ class Enrolment(TimeStamped):
     status = models.CharField(
         _("status"), max_length=16, choices=EnrolmentStatus, default=EnrolmentStatus.NOMINATED
     )
-    status_reason = models.CharField(_("reason for the status"), max_length=500, blank=True)
+    status_reason = models.CharField(
+        _("reason for the status"),
+        max_length=500,
+        blank=True,
+        help_text=_("As typed by a person; reasons the system gives are kept as codes."),
+    )
+    # The system's reasons as codes with parameters, put into words in the reader's language
+    # (``participants.reasons``); ``status_reason`` keeps what a person typed.
+    status_reason_codes = models.JSONField(_("reason codes"), default=list, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -297,6 +306,11 @@ class Enrolment(TimeStamped):
     def __str__(self) -> str:
         return f"{self.participant} — {self.course}"
 
+    @property
+    def status_reason_text(self) -> str:
+        """Why the enrolment has its status, in the active language."""
+        return reasons.render_all(self.status_reason_codes, self.status_reason)
+
 
 class Attendance(models.Model):
     """Whether a trainee was present on one course day."""
@@ -333,6 +347,7 @@ class EnrolmentStatusChange(models.Model):
     from_status = models.CharField(_("from"), max_length=16, choices=EnrolmentStatus, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=EnrolmentStatus)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    reason_codes = models.JSONField(_("reason codes"), default=list, blank=True)
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -350,6 +365,11 @@ class EnrolmentStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment}: {self.from_status or '-'} -> {self.to_status}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why, in the active language: the coded reasons, then what a person typed."""
+        return reasons.render_all(self.reason_codes, self.reason)
 
 
 def teachback_upload_to(instance: "TeachBack", filename: str) -> str:

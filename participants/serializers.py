@@ -15,7 +15,7 @@ from trainings.languages import DOCUMENT_LANGUAGE_CHOICES
 from trainings.models import Course
 from trainings.serializers import CourseSerializer as CatalogueCourseSerializer
 
-from . import visibility
+from . import reasons, visibility
 from .models import (
     Enrolment,
     EnrolmentStatus,
@@ -83,6 +83,23 @@ class ParticipantSerializer(CountryFieldMixin, serializers.ModelSerializer):
         validators: list[Any] = []
 
 
+class ReasonCodeSerializer(serializers.Serializer):
+    """A reason the system gave, as a code with its parameters (``participants.reasons``)."""
+
+    code = serializers.ChoiceField(choices=sorted(reasons.CATALOGUE), read_only=True)
+    params = serializers.DictField(
+        read_only=True,
+        help_text="The numbers and names the words are made of, e.g. `attendance_short`: "
+        "`{attended, days, required, share}`.",
+    )
+
+
+REASON_TEXT_HELP = (
+    "Why, in words: the coded reasons in the request's language (`Accept-Language`; English "
+    "when none is asked for), then any text a person typed, as typed."
+)
+
+
 class EnrolmentSerializer(serializers.ModelSerializer):
     """An enrolment as clients read and change it. The participant and the course are fixed
     once enrolled; ``status`` (with ``reason``) goes through ``enrolment_set_status``, where
@@ -93,7 +110,13 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         required=False,
         allow_blank=True,
         max_length=500,
-        help_text="Why the status changes; stored as status_reason.",
+        help_text="Why the status changes, as typed; stored as status_reason.",
+    )
+    status_reason = serializers.CharField(
+        source="status_reason_text", read_only=True, help_text=REASON_TEXT_HELP
+    )
+    status_reason_codes = ReasonCodeSerializer(
+        many=True, read_only=True, help_text="The system's reasons as codes with parameters."
     )
     certificate_language = serializers.ChoiceField(
         choices=[("", "Course default"), *DOCUMENT_LANGUAGE_CHOICES],
@@ -115,6 +138,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "status",
             "reason",
             "status_reason",
+            "status_reason_codes",
             "status_changed_at",
             "status_changed_by",
             "status_overridden",
@@ -128,7 +152,6 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "participant",
             "course",
-            "status_reason",
             "status_changed_at",
             "status_changed_by",
             "status_overridden",
@@ -244,13 +267,17 @@ class ImportRefusedSerializer(ImportReportSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(source="reason_text", read_only=True, help_text=REASON_TEXT_HELP)
+    reason_codes = ReasonCodeSerializer(
+        many=True, read_only=True, help_text="The system's reasons as codes with parameters."
+    )
     changed_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
         model = EnrolmentStatusChange
-        fields = ["from_status", "to_status", "reason", "changed_at", "changed_by"]
+        fields = ["from_status", "to_status", "reason", "reason_codes", "changed_at", "changed_by"]
 
 
 # A course as the API serves it: the catalogue's fields and the trainee count. (A comment, not a

@@ -82,7 +82,9 @@ def _enrolment(enrolment: Enrolment) -> dict:
             "end_date": _iso(course.end_date),
         },
         "status": enrolment.status,
-        "status_reason": enrolment.status_reason,
+        # In the reader's language, with the codes it is made of (``participants.reasons``).
+        "status_reason": enrolment.status_reason_text,
+        "status_reason_codes": enrolment.status_reason_codes,
         "status_changed_at": _iso(enrolment.status_changed_at),
         "enrolled_at": _iso(enrolment.created_at),
         "pre_test_score": _number(pre),
@@ -93,7 +95,8 @@ def _enrolment(enrolment: Enrolment) -> dict:
             {
                 "from": change.from_status,
                 "to": change.to_status,
-                "reason": change.reason,
+                "reason": change.reason_text,
+                "reason_codes": change.reason_codes,
                 "at": _iso(change.changed_at),
                 "by": change.changed_by.get_username() if change.changed_by else None,
             }

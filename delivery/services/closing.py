@@ -15,6 +15,7 @@ from accounts.roles import COORDINATOR, has_role
 from core.actor import Actor
 from core.errors import ConflictError, DomainError, NotPermittedError
 from delivery import selectors
+from participants import reasons
 from participants.models import (
     FINAL_STATUSES,
     Enrolment,
@@ -87,11 +88,20 @@ def course_close(*, course: Course, by: Actor = None, token: str = "") -> CloseR
             continue
         status_before = enrolment.status
         if verdict.qualifies:
-            changed = apply_status(enrolment, EnrolmentStatus.COMPLETED, "", by, overridden=False)
+            # An enrolment already completed (seeded, imported) keeps its reason: closing again
+            # changes nothing.
+            codes = (
+                enrolment.status_reason_codes
+                if status_before == EnrolmentStatus.COMPLETED
+                else [reasons.meets_rule()]
+            )
+            changed = apply_status(
+                enrolment, EnrolmentStatus.COMPLETED, "", by, overridden=False, codes=codes
+            )
             result.completed.append(enrolment)
         else:
             changed = apply_status(
-                enrolment, EnrolmentStatus.FAILED, verdict.reason, by, overridden=False
+                enrolment, EnrolmentStatus.FAILED, "", by, overridden=False, codes=verdict.codes
             )
             result.failed.append(enrolment)
         if changed:
@@ -162,7 +172,9 @@ def course_reopen(*, course: Course, reason: str, by: Actor = None) -> ReopenRes
     result = ReopenResult(kept=preview.kept)
     for row in preview.rows:
         before = row.enrolment.status
-        apply_status(row.enrolment, row.to_status, reason, by, overridden=False)
+        apply_status(
+            row.enrolment, row.to_status, reason, by, overridden=False, codes=[reasons.reopened()]
+        )
         result.restored.append((row.enrolment, before, row.to_status))
     course.status = preview.course_status
     course.save(update_fields=["status", "updated_at"])

@@ -22,6 +22,7 @@ from core.records import record_delete, record_update, save_validated
 from core.storage import delete_files_after_commit
 from trainings.models import Course, CourseStatus
 
+from .. import reasons
 from ..models import (
     FINAL_STATUSES,
     SEATED_STATUSES,
@@ -73,17 +74,18 @@ def _free_seats(course: Course) -> int | None:
     return max(course.capacity - seats_taken(course), 0)
 
 
-def _log_changes(rows: Iterable[tuple[Enrolment, str, str, str]], by) -> None:
-    """One history row per ``(enrolment, from, to, reason)``."""
+def _log_changes(rows: Iterable[tuple[Enrolment, str, str, str, list[reasons.Reason]]], by) -> None:
+    """One history row per ``(enrolment, from, to, reason typed, reason codes)``."""
     EnrolmentStatusChange.objects.bulk_create(
         EnrolmentStatusChange(
             enrolment=enrolment,
             from_status=before,
             to_status=after,
             reason=reason[:500],
+            reason_codes=codes,
             changed_by=actor(by),
         )
-        for enrolment, before, after, reason in rows
+        for enrolment, before, after, reason, codes in rows
     )
 
 
@@ -133,10 +135,10 @@ def enrolments_bulk_create(
         bucket = result.existing if enrolment.participant_id in before else result.created
         bucket.append(enrolment)
     # The course lock makes ``created`` exactly the rows this call inserted.
-    full = _("Course full: on the waiting list.")
+    full = [reasons.waiting_list_full(capacity=course.capacity)]
     _log_changes(
         (
-            (e, "", e.status, full if e.status == EnrolmentStatus.WAITLISTED else "")
+            (e, "", e.status, "", full if e.status == EnrolmentStatus.WAITLISTED else [])
             for e in result.created
         ),
         by,
@@ -166,8 +168,8 @@ def enrolment_create(*, participant: Participant, course: Course, by: Actor = No
             status_changed_by=actor(by),
         )
     )
-    reason = _("Course full: on the waiting list.") if free == 0 else ""
-    _log_changes([(enrolment, "", status, reason)], by)
+    codes = [reasons.waiting_list_full(capacity=course.capacity)] if free == 0 else []
+    _log_changes([(enrolment, "", status, "", codes)], by)
     return enrolment
 
 
@@ -207,16 +209,28 @@ def _check_seat(enrolment: Enrolment, status: str) -> None:
 
 
 def apply_status(
-    locked: Enrolment, status: str, reason: str, by, *, overridden: bool | None = None
+    locked: Enrolment,
+    status: str,
+    reason: str,
+    by,
+    *,
+    overridden: bool | None = None,
+    codes: list[reasons.Reason] | None = None,
 ) -> bool:
     """Write the new status on a locked row with its history entry; ``False`` when nothing
-    changes (same status, no new reason)."""
-    same_status = status == locked.status and (not reason or reason == locked.status_reason)
+    changes (same status, no new reason). ``reason`` is what a person typed, ``codes`` the
+    system's reasons (``participants.reasons``); a new status replaces both."""
+    codes = list(codes or [])
+    new_reason = bool(reason or codes) and (
+        reason != locked.status_reason or codes != locked.status_reason_codes
+    )
+    same_status = status == locked.status and not new_reason
     if same_status and overridden in (None, locked.status_overridden):
         return False
     before = locked.status
     locked.status = status
     locked.status_reason = reason
+    locked.status_reason_codes = codes
     locked.status_changed_at = timezone.now()
     locked.status_changed_by = actor(by)
     if overridden is not None:
@@ -225,13 +239,14 @@ def apply_status(
         update_fields=[
             "status",
             "status_reason",
+            "status_reason_codes",
             "status_changed_at",
             "status_changed_by",
             "status_overridden",
             "updated_at",
         ]
     )
-    _log_changes([(locked, before, status, reason)], by)
+    _log_changes([(locked, before, status, reason, codes)], by)
     return True
 
 
@@ -249,7 +264,11 @@ def _promote_from_waiting_list(course: Course, by) -> list[Enrolment]:
     promoted = list(waiting.select_for_update())
     for enrolment in promoted:
         apply_status(
-            enrolment, EnrolmentStatus.NOMINATED, _("A seat became free: off the waiting list."), by
+            enrolment,
+            EnrolmentStatus.NOMINATED,
+            "",
+            by,
+            codes=[reasons.moved_up_from_waiting_list()],
         )
     return promoted
 

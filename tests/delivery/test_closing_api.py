@@ -39,6 +39,7 @@ def test_the_preview_lists_each_trainee_with_the_outcome_and_reasons(api_as, car
         "outcome": "fail",
         "new_status": "failed",
         "reasons": ["Post-test score 40 is below the pass mark of 60."],
+        "reason_codes": [{"code": "post_test_below", "params": {"score": "40", "pass_mark": "60"}}],
     }
     assert len(body["token"]) == 20
     assert set(Enrolment.objects.values_list("status", flat=True)) == {"confirmed"}

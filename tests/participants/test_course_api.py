@@ -39,7 +39,7 @@ def test_close_through_the_api(api_as, alice, carol):
     body = api_as(carol).post(f"/api/v1/courses/{course.pk}/close/").json()
     assert body == {"completed": [], "failed": [enrolment.pk], "kept": [], "blocked": []}
     enrolment.refresh_from_db()
-    assert enrolment.status_reason.startswith("Attended 0 of 10 days")
+    assert enrolment.status_reason_text.startswith("Attended 0 of 10 days")
 
 
 def test_override_without_a_reason_is_a_field_error(api_as, carol):

@@ -102,7 +102,15 @@ def test_the_erbil_course_has_22_trainees_and_most_but_not_all_completed():
     assert erbil.days == 10
     assert enrolments.count() == 22
     assert statuses == {"completed": 19, "failed": 2, "withdrawn": 1}
-    assert all(e.status_reason for e in enrolments if e.status != "completed")
+    assert all(e.status_reason_text for e in enrolments if e.status != "completed")
+    # The rule's reasons are codes, put into words in the reader's language; a withdrawal's
+    # reason is a person's words.
+    failed = [e for e in enrolments if e.status == "failed"]
+    assert all(e.status_reason_codes and not e.status_reason for e in failed)
+    assert {c["code"] for e in failed for c in e.status_reason_codes} <= {
+        "attendance_short",
+        "post_test_below",
+    }
     assert all(e.attendance.count() == 10 for e in enrolments)
     women = sum(e.participant.gender == "female" for e in enrolments)
     assert 6 <= women <= 11

@@ -18,6 +18,7 @@ from django.db import models, transaction
 
 from delivery import completion
 from experts.models import Expert, ExpertAssignment
+from participants import reasons
 from participants.models import Attendance, Enrolment, EnrolmentStatus, Organisation, Participant
 from participants.services import phone_normalise
 from portal.demo_data import curriculum, people
@@ -294,12 +295,15 @@ def seed_participant(
     return participant
 
 
-def outcome(spec: curriculum.Course, trainee: people.Trainee) -> tuple[str, str]:
-    """The enrolment status the course's completion rule gives, with the reason in words."""
+def outcome(
+    spec: curriculum.Course, trainee: people.Trainee
+) -> tuple[str, str, list[reasons.Reason]]:
+    """The enrolment status the course's completion rule gives, with the reason: typed (a
+    withdrawal's, as a person wrote it) or the rule's codes (``participants.reasons``)."""
     if spec.status != "completed":
-        return EnrolmentStatus.NOMINATED, ""
+        return EnrolmentStatus.NOMINATED, "", []
     if trainee.withdrawn:
-        return EnrolmentStatus.WITHDRAWN, trainee.withdrawn
+        return EnrolmentStatus.WITHDRAWN, trainee.withdrawn, []
     days = (spec.end_date - spec.start_date).days + 1
     # The completion rule itself gives the verdict and its words, so closing the demo course
     # again changes nothing.
@@ -313,14 +317,14 @@ def outcome(spec: curriculum.Course, trainee: people.Trainee) -> tuple[str, str]
     # Duck-typed: the rule reads only these attributes of an enrolment and a course.
     verdict = completion.evaluate_enrolment(scores, rule, days - len(trainee.absent_days))  # type: ignore[arg-type]  # see above
     if not verdict.qualifies:
-        return EnrolmentStatus.FAILED, verdict.reason
-    return EnrolmentStatus.COMPLETED, ""
+        return EnrolmentStatus.FAILED, "", verdict.codes
+    return EnrolmentStatus.COMPLETED, "", [reasons.meets_rule()]
 
 
 def seed_enrolment(
     seeder: Seeder, course: Course, spec: curriculum.Course, trainee, participant
 ) -> Enrolment:
-    status, reason = outcome(spec, trainee)
+    status, reason, codes = outcome(spec, trainee)
     closed = status != EnrolmentStatus.NOMINATED
     enrolment, _ = seeder.upsert(
         Enrolment,
@@ -328,6 +332,7 @@ def seed_enrolment(
         {
             "status": status,
             "status_reason": reason,
+            "status_reason_codes": codes,
             "status_changed_at": (
                 dt.datetime.combine(spec.end_date, dt.time(16, 0), tzinfo=dt.UTC)
                 if closed
