@@ -31,7 +31,7 @@ GIVEN = [
 FAMILY = [("Al-Saadi", "الساعدي"), ("Hassan", "حسن"), ("Al-Jubouri", "الجبوري"), ("Kareem", "كريم")]
 MINISTRIES = [
     "Ministry of Migration and Displacement",
-    "Ministry of Interior",
+    "Ministry of Interior — Kurdistan Regional Government",  # as registered: a ministry and its parent
     "Ministry of Foreign Affairs",
     "Ministry of Labour and Social Affairs",
     "Ministry of Justice",
