@@ -259,7 +259,7 @@ CASES = [
         201,
         _json(
             "post",
-            lambda w: f"/api/v1/courses/{w.course.pk}/enrolments/",
+            lambda w: f"/api/v1/courses/{w.open_course.pk}/enrolments/",
             lambda w: {"participants": [ParticipantFactory().pk]},
         ),
     ),
@@ -353,7 +353,7 @@ CASES = [
         lambda w: w.enrolment,
         ANY_ROLE,
         TEAM,
-        create=lambda w: {"participant": ParticipantFactory().pk, "course": w.course.pk},
+        create=lambda w: {"participant": ParticipantFactory().pk, "course": w.open_course.pk},
         update=lambda w: {"status": "withdrawn", "reason": "Recalled by the ministry"},
         fresh=lambda w: EnrolmentFactory(course=w.course),
         allowed_delete=ADMINISTRATORS,
@@ -618,6 +618,8 @@ def world(db, bob):
     world = build_world()
     world.expert.user = bob  # bob teaches the world's course, as its visiting expert
     world.expert.save()
+    # The world's course ended in 2016 and takes no enrolments: enrol in one that does.
+    world.open_course = CourseFactory(programme=world.programme, code="NEXT", upcoming=True)
     return world
 
 

@@ -162,7 +162,7 @@ def test_valid_rows_only_imports_the_same_file_without_uploading_it_again(team, 
     upload(team)
     token = token_of(team)
     stored = team.session[import_uploads.SESSION_KEY][token]["name"]
-    course = CourseFactory()
+    course = CourseFactory(upcoming=True)
     response = confirm(team, token, mode="valid", course=course.pk)
     assert response.status_code == 302
     assert response["Location"] == reverse("participant-list")
