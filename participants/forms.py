@@ -6,8 +6,8 @@ from typing import cast
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 from django.forms.models import ModelChoiceIterator
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from trainings.models import Course

@@ -10,8 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField, MultipleCountriesDescriptor
 
@@ -440,7 +439,9 @@ class Course(TimeStamped):
                 "Nobody can be enrolled in %(course)s: the course is completed (closed)."
             ) % {"course": course}
         if self.end_date < today:
-            return gettext("Nobody can be enrolled in %(course)s: the course ended on %(date)s.") % {
+            return gettext(
+                "Nobody can be enrolled in %(course)s: the course ended on %(date)s."
+            ) % {
                 "course": course,
                 "date": date_format(self.end_date),
             }

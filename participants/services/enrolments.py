@@ -143,8 +143,9 @@ def enrolments_bulk_create(
     result = BulkEnrolResult()
     found = {
         e.participant_id: e
-        for e in Enrolment.objects.filter(course=course, participant_id__in=wanted)
-        .select_related("participant")
+        for e in Enrolment.objects.filter(course=course, participant_id__in=wanted).select_related(
+            "participant"
+        )
     }
     for pk in wanted:  # in the order given, which is the order of the waiting list
         if pk in found:
