@@ -5,7 +5,7 @@ from typing import cast
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -13,6 +13,7 @@ from django_countries import countries
 from trainings.models import Course
 
 from .models import Organisation, Participant
+from .selectors import participants_matching
 
 ACCEPTED_UPLOADS = (
     ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,16 +79,7 @@ class ParticipantListFilter(django_filters.FilterSet):
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Every word must appear in a name (Latin or native script), the e-mail or the
         organisation's name or acronym."""
-        for word in value.split()[:8]:
-            queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(native_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(organisation__name__icontains=word)
-                | Q(organisation__acronym__iexact=word)
-            )
-        return queryset
+        return participants_matching(queryset, value)
 
 
 class ParticipantForm(forms.ModelForm):
