@@ -7,9 +7,12 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_countries.fields import Country
 
 from accounts.decorators import role_required
 from accounts.roles import COORDINATOR, PROJECT_TEAM
@@ -44,8 +47,23 @@ def verify_page(request, code: str):
     if certificate is None:
         context = {"code": code, "error": _("No certificate has this verification code.")}
         return render(request, "certificates/verify.html", context, status=404)
-    context = {"code": code, "certificate": verification.public_view(certificate)}
+    view = verification.public_view(certificate)
+    context = {"code": code, "certificate": view, "shown": _shown(view)}
     return render(request, "certificates/verify.html", context)
+
+
+def _shown(view: dict) -> dict[str, Any]:
+    """The signed snapshot keeps ISO dates and a country code; readers get words in their
+    language ("24 أيار 2016", "Iraq" / "العراق")."""
+    course = view["course"]
+    revoked_at = parse_datetime(view["revoked_at"]) if view["revoked_at"] else None
+    return {
+        "start_date": parse_date(course["start_date"]) if course["start_date"] else None,
+        "end_date": parse_date(course["end_date"]) if course["end_date"] else None,
+        "issued_on": parse_date(view["issued_on"]) if view["issued_on"] else None,
+        "revoked_on": localtime(revoked_at).date() if revoked_at else None,
+        "country": Country(course["country"]).name if course["country"] else "",
+    }
 
 
 def verify_form(request):
