@@ -1,5 +1,6 @@
 """Read queries for pages that list trainees and count them per course. Nothing here writes."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -89,8 +90,8 @@ class EnrolmentCandidates:
     searches), the first matches of the words typed, and how many match in all. Each trainee
     carries ``enrolled_status``: their status in the course, or ``None``."""
 
-    selected: list[Participant]
-    matches: list[Participant]
+    selected: Sequence[Participant]
+    matches: Sequence[Participant]
     total: int
     text: str
 
