@@ -445,3 +445,30 @@ def test_each_role_gets_the_expected_answer(client, request, actor, page, course
         assert response.status_code == 403
     enrolled = Enrolment.objects.filter(participant=person).exists()
     assert enrolled == (actor in ALLOWED and page != "search")
+
+
+# --- The admin ------------------------------------------------------------------------------
+
+
+INLINES = ("attendance", "teachbacks")
+
+
+def test_the_admin_refuses_a_closed_course_with_the_reason(admin_client):
+    completed = closed_courses()["completed"]
+    person = ParticipantFactory()
+
+    response = admin_client.post(
+        reverse("admin:participants_enrolment_add"),
+        {
+            "participant": person.pk,
+            "course": completed.pk,
+            "status": "nominated",
+            **{f"{name}-{n}_FORMS": "0" for name in INLINES for n in ("TOTAL", "INITIAL")},
+        },
+        follow=True,
+    )
+
+    assert "Nobody can be enrolled in ToT Erbil (ERB): the course is completed" in (
+        response.content.decode()
+    )
+    assert not Enrolment.objects.exists()
