@@ -33,7 +33,7 @@ from participants import selectors as participant_selectors
 from participants import services as enrolment_services
 from participants import visibility
 from participants.models import SEATED_STATUSES, Enrolment, EnrolmentStatus, TeachBack
-from participants.selectors import CANDIDATES_SHOWN
+from participants.selectors import CANDIDATES_SHOWN, ENROL_AT_ONCE
 from trainings import selectors as training_selectors
 from trainings.models import Course, CourseKind
 
@@ -189,11 +189,7 @@ def trainees_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _ids(values: list[str]) -> list[int]:
     """The integer ids among ``values``, in order; anything else is dropped."""
-    return [int(value) for value in values if value.isdigit()][:ENROL_AT_ONCE]
-
-
-# At most this many trainees are added in one submission (the API takes 2,000 ids).
-ENROL_AT_ONCE = 200
+    return [int(value) for value in values if value.isdigit()]
 
 
 @role_required(*TEAM_ROLES)
@@ -207,7 +203,7 @@ def trainees_search(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         course=course,
         text=request.GET.get("q", ""),
-        selected_ids=_ids(request.GET.getlist("participants")),
+        selected_ids=_ids(request.GET.getlist("participants"))[:ENROL_AT_ONCE],
     )
     return render(
         request,
@@ -247,10 +243,15 @@ def trainees_add(request: HttpRequest, pk: int) -> HttpResponse:
     nothing and says why."""
     course = get_object_or_404(Course, pk=pk)
     ids = list(dict.fromkeys(_ids(request.POST.getlist("participants"))))
-    found = visibility.visible_participants(request.user).in_bulk(ids)
+    found = visibility.visible_participants(request.user).in_bulk(ids[:ENROL_AT_ONCE])
     try:
         if not ids:
             raise DomainError(_("Tick at least one trainee to add."))
+        if len(ids) > ENROL_AT_ONCE:
+            raise DomainError(
+                _("At most %(max)s trainees can be added at once; %(count)s are ticked.")
+                % {"max": ENROL_AT_ONCE, "count": len(ids)}
+            )
         if len(found) != len(ids):
             raise DomainError(_("Some of the ticked trainees no longer exist: search again."))
         result = enrolment_services.enrolments_bulk_create(

@@ -82,6 +82,8 @@ def participants_matching(queryset: QuerySet[Participant], text: str) -> QuerySe
 
 # Search-as-you-type shows this many matches; more words narrow the search.
 CANDIDATES_SHOWN = 20
+# At most this many trainees are ticked and added in one submission (the API takes 2,000 ids).
+ENROL_AT_ONCE = 200
 
 
 @dataclass
@@ -110,7 +112,7 @@ def enrolment_candidates(
         .annotate(enrolled_status=Subquery(status_here))
         .order_by("last_name", "first_name", "pk")
     )
-    wanted = list(dict.fromkeys(selected_ids))[: CANDIDATES_SHOWN * 5]
+    wanted = list(dict.fromkeys(selected_ids))[:ENROL_AT_ONCE]
     selected = []
     if wanted:
         found = {p.pk: p for p in visible.filter(pk__in=wanted)}

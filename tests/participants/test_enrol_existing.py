@@ -472,3 +472,18 @@ def test_the_admin_refuses_a_closed_course_with_the_reason(admin_client):
         response.content.decode()
     )
     assert not Enrolment.objects.exists()
+
+
+def test_adding_more_than_the_limit_at_once_is_refused_whole(client, alice, course, settings):
+    from participants.selectors import ENROL_AT_ONCE
+
+    client.force_login(alice)
+    people = ParticipantFactory.create_batch(3)
+    ids = [p.pk for p in people] + list(range(10**6, 10**6 + ENROL_AT_ONCE))
+
+    response = client.post(
+        reverse("course-trainees-add", args=[course.pk]), {"participants": ids}, follow=True
+    )
+
+    assert f"At most {ENROL_AT_ONCE} trainees can be added at once" in response.content.decode()
+    assert not Enrolment.objects.exists()
