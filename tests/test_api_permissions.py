@@ -263,6 +263,27 @@ CASES = [
             lambda w: {"participants": [ParticipantFactory().pk]},
         ),
     ),
+    # w.course ended in 2016: the roles that enrol are told so (409), the others get 403 first.
+    Case(
+        "courses-enrol-ended",
+        TEAM,
+        409,
+        _json(
+            "post",
+            lambda w: f"/api/v1/courses/{w.course.pk}/enrolments/",
+            lambda w: {"participants": [ParticipantFactory().pk]},
+        ),
+    ),
+    Case(
+        "enrolments-create-ended",
+        TEAM,
+        409,
+        _json(
+            "post",
+            lambda w: "/api/v1/enrolments/",
+            lambda w: {"participant": ParticipantFactory().pk, "course": w.course.pk},
+        ),
+    ),
     # bob is a trainer but does not teach w.course: the sheets are refused to him too.
     Case("courses-roster", TEAM, 200, _get(lambda w: f"/api/v1/courses/{w.course.pk}/roster/")),
     Case(
