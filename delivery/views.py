@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
@@ -145,12 +146,13 @@ def attendance_mark_day(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Trainees and statuses ------------------------------------------------------------------
 
+# Lazy: built once at import, read in the language of each request.
 BULK_STATUSES = [
-    (EnrolmentStatus.CONFIRMED, _("Confirm")),
-    (EnrolmentStatus.ATTENDED, _("Mark as attended")),
-    (EnrolmentStatus.NOMINATED, _("Move off the waiting list")),
-    (EnrolmentStatus.WAITLISTED, _("Put on the waiting list")),
-    (EnrolmentStatus.WITHDRAWN, _("Withdraw")),
+    (EnrolmentStatus.CONFIRMED, gettext_lazy("Confirm")),
+    (EnrolmentStatus.ATTENDED, gettext_lazy("Mark as attended")),
+    (EnrolmentStatus.NOMINATED, gettext_lazy("Move off the waiting list")),
+    (EnrolmentStatus.WAITLISTED, gettext_lazy("Put on the waiting list")),
+    (EnrolmentStatus.WITHDRAWN, gettext_lazy("Withdraw")),
 ]
 
 

@@ -487,3 +487,13 @@ def test_adding_more_than_the_limit_at_once_is_refused_whole(client, alice, cour
 
     assert f"At most {ENROL_AT_ONCE} trainees can be added at once" in response.content.decode()
     assert not Enrolment.objects.exists()
+
+
+def test_the_trainees_tab_reads_in_arabic(client, alice, course, settings):
+    client.force_login(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    html = client.get(reverse("course-trainees", args=[course.pk])).content.decode()
+    assert 'dir="rtl"' in html
+    assert "إضافة متدربين" in html and "البحث في سجل المتدربين" in html
+    # The bulk status choices were translated once, at import, in English.
+    assert ">تأكيد</option>" in html and ">Confirm</option>" not in html
