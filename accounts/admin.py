@@ -5,11 +5,15 @@ Roles are plain Django groups (see ``accounts.roles``); this module only shows t
 grant or infer permissions.
 """
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +81,55 @@ class ServiceErrorsAdminMixin(_ModelAdminBase):
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+def delete_selected_through_service(modeladmin, request, queryset):
+    """Django's "delete selected" action, all or nothing: a refusal of any one row (a
+    ``DomainError`` from the service) rolls back the rows already deleted, their admin log
+    entries and audit entries, and comes back as a message on the change list."""
+    try:
+        with transaction.atomic():
+            return delete_selected(modeladmin, request, queryset)
+    except DomainError as error:
+        modeladmin.message_user(request, error.message, messages.ERROR)
+        return None
+
+
+class ServiceDeleteAdminMixin(ServiceErrorsAdminMixin):
+    """For admins whose deletes must go through a domain service (audited, files removed after
+    commit, refused while other records refer): the delete page and the bulk "delete selected"
+    action both call ``delete_through``, never ``Model.delete`` or ``QuerySet.delete``."""
+
+    def delete_through(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def delete_refusal(self, objs) -> str:
+        """Why the service will refuse to delete ``objs``, when the confirmation page can tell
+        beforehand; empty when it cannot."""
+        return ""
+
+    def get_deleted_objects(self, objs, request):
+        # Django's own confirmation page words a protected certificate as a permission the
+        # administrator lacks; say the real reason, the one the service gives.
+        refusal = self.delete_refusal(objs)
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+        return super().get_deleted_objects(objs, request)
+
+    def delete_model(self, request, obj):
+        self.delete_through(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_through(request, obj)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        if "delete_selected" in actions:  # Only there for users allowed to delete.
+            actions["delete_selected"] = dataclasses.replace(
+                actions["delete_selected"], func=delete_selected_through_service
+            )
+        return actions
 
 
 def adopt(target, source) -> None:

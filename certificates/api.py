@@ -30,6 +30,7 @@ from .serializers import (
     CertificateSerializer,
     IssueRequestSerializer,
     ReasonSerializer,
+    ReissueSerializer,
     VerificationSerializer,
 )
 
@@ -78,8 +79,10 @@ class CertificateViewSet(ReadOnlyViewSet):
         return Certificate.objects.select_related("enrolment")
 
     def get_serializer_class(self):
-        if self.action in ("revoke", "reissue"):
+        if self.action == "revoke":
             return ReasonSerializer
+        if self.action == "reissue":
+            return ReissueSerializer
         return CertificateSerializer
 
     @_file_schema("application/pdf")
@@ -100,14 +103,19 @@ class CertificateViewSet(ReadOnlyViewSet):
         )
         return Response(CertificateSerializer(certificate).data)
 
-    @extend_schema(request=ReasonSerializer, responses={202: CertificateSerializer})
+    @extend_schema(request=ReissueSerializer, responses={202: CertificateSerializer})
     @action(detail=True, methods=["post"])
     def reissue(self, request, pk=None):
-        """Supersede this certificate with a new one printed from the current data."""
-        payload = ReasonSerializer(data=request.data)
+        """Supersede this certificate with a new one printed from the current data. When a
+        merge moved it to another trainee record, `holder_changed: true` confirms that the new
+        one names that person (409 without it)."""
+        payload = ReissueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         new = services.certificate_reissue(
-            certificate=self.get_object(), reason=payload.validated_data["reason"], by=request.user
+            certificate=self.get_object(),
+            reason=payload.validated_data["reason"],
+            holder_changed=payload.validated_data["holder_changed"],
+            by=request.user,
         )
         return Response(CertificateSerializer(new).data, status=status.HTTP_202_ACCEPTED)
 

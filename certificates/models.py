@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStamped
+from core.models import PrintedText, TimeStamped
 from participants.models import Enrolment
 from trainings.models import Course, Programme
 
@@ -53,8 +53,10 @@ def signature_upload_to(instance: "Signatory", filename: str) -> str:
     return f"signatures/{uuid.uuid4().hex}"
 
 
-class Signatory(TimeStamped):
+class Signatory(PrintedText, TimeStamped):
     """A person who signs a programme's certificates (at most three are printed)."""
+
+    printed_fields = ("name", "title")
 
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="signatories", verbose_name=_("programme")
@@ -191,6 +193,14 @@ class Certificate(TimeStamped):
         CertificateDesign, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     snapshot = models.JSONField(_("printed content"), default=dict, blank=True)
+    # The trainee record the certificate was issued to. A merge may move the enrolment (and so
+    # the certificate) to another record; re-issuing then needs a coordinator's decision that
+    # the holder changed (``selectors.holder_change``). A plain id, not a foreign key: the
+    # merged record is deleted, and the id must outlive it. Empty for certificates issued
+    # before it was kept; their printed name is compared instead.
+    holder_record = models.PositiveIntegerField(
+        _("issued to trainee record"), null=True, blank=True
+    )
     key_id = models.CharField(_("signing key id"), max_length=32, blank=True)
     signature = models.CharField(_("Ed25519 signature"), max_length=128, blank=True)
     # A worker leases a pending certificate while it renders it; an expired lease means the

@@ -1,7 +1,10 @@
 """Read queries for the pages that show certificate issuance. Nothing here writes."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, F, Q, QuerySet
 
+from participants.duplicates import names_match, person_keys
 from participants.models import Enrolment, EnrolmentStatus
 from trainings.models import Course, CourseStatus
 
@@ -117,3 +120,41 @@ def course_signatories(course: Course) -> list[dict]:
         {"name": s.name, "title": s.title, "image": f"signature-{s.pk}" if s.signature else ""}
         for s in rows
     ]
+
+
+@dataclass(frozen=True)
+class HolderChange:
+    """A certificate printed for one trainee record whose enrolment now belongs to another."""
+
+    issued_to: str  # the name the certificate prints (its frozen snapshot)
+    now: str  # the name of the trainee record the enrolment belongs to now
+    issued_record: int | None  # that record's id, when the certificate kept it
+    now_record: int
+
+
+def holder_change(certificate: Certificate) -> HolderChange | None:
+    """Whether re-issuing ``certificate`` would print another person than it was issued to,
+    because a merge moved its enrolment to another trainee record.
+
+    A certificate that kept its record's id (``holder_record``) is compared by id; an older one
+    by its printed name against the record's names, across spellings and scripts (the rule a
+    merge uses), so a corrected spelling of the same name is not a change of holder."""
+    participant = certificate.enrolment.participant
+    holder = certificate.snapshot.get("holder") or {}
+    printed = holder.get("name", "")
+    if certificate.holder_record is not None:
+        changed = certificate.holder_record != participant.pk
+    else:
+        printed_keys = person_keys(printed, "", holder.get("native_name", ""))
+        current_keys = person_keys(
+            participant.first_name, participant.last_name, participant.native_name
+        )
+        changed = bool(printed_keys) and not names_match(printed_keys, current_keys)
+    if not changed:
+        return None
+    return HolderChange(
+        issued_to=printed,
+        now=participant.full_name,
+        issued_record=certificate.holder_record,
+        now_record=participant.pk,
+    )

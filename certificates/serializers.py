@@ -105,6 +105,17 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Why; recorded and shown publicly.")
 
 
+class ReissueSerializer(ReasonSerializer):
+    holder_changed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Confirms that the new certificate names another person than the one it was issued "
+            "to: needed (else 409) when a merge moved its enrolment to another trainee record."
+        ),
+    )
+
+
 class VerificationSerializer(serializers.Serializer):
     """The public facts of a certificate (see ``certificates.verification``)."""
 

@@ -25,6 +25,11 @@ urlpatterns = [
         views.design_preview,
         name="design-preview",
     ),
+    path(
+        "certificates/<int:pk>/reissue/",
+        views.certificate_reissue,
+        name="certificate-reissue",
+    ),
     path("verify/", views.verify_form, name="verify-form"),
     path("verify/<str:code>/", views.verify_page, name="verify"),
 ]

@@ -19,9 +19,9 @@ from accounts.roles import COORDINATOR, PROJECT_TEAM
 from core.errors import DomainError
 from trainings.models import Course
 
-from . import codes, services, verification
+from . import codes, selectors, services, verification
 from .labels import LANGUAGE_CODES
-from .models import CertificateBatch, CertificateDesign
+from .models import Certificate, CertificateBatch, CertificateDesign, CertificateStatus
 from .preview import preview_pdf
 from .rendering import RenderError
 
@@ -118,3 +118,40 @@ def design_preview(request, pk: int | None = None):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="preview.pdf"'
     return response
+
+
+@role_required(COORDINATOR)
+def certificate_reissue(request, pk: int):
+    """Re-issue one certificate with a reason. When a merge moved it to another trainee record,
+    the page shows both names and asks the coordinator to confirm that the holder changed."""
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("enrolment__participant", "enrolment__course"), pk=pk
+    )
+    change = selectors.holder_change(certificate)
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            new = services.certificate_reissue(
+                certificate=certificate,
+                reason=reason,
+                holder_changed=request.POST.get("holder_changed") == "on",
+                by=request.user,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Certificate %(old)s is superseded by %(new)s: its PDF is being rendered.")
+                % {"old": certificate.serial, "new": new.serial},
+            )
+            course_page = reverse("course-detail", args=[certificate.enrolment.course_id])
+            return redirect(f"{course_page}#certificates")
+    context = {
+        "certificate": certificate,
+        "change": change,
+        "reason": reason,
+        "reissuable": certificate.status in (CertificateStatus.VALID, CertificateStatus.REVOKED),
+    }
+    return render(request, "certificates/reissue.html", context)

@@ -1,8 +1,12 @@
 """Abstract models every app's models build on. No concrete model lives here: ``core`` owns no
 table, so moving code into it never needs a migration."""
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .text import without_bidi_controls
 
 
 class TimeStamped(models.Model):
@@ -25,3 +29,23 @@ class CheckedFile(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PrintedText(models.Model):
+    """Names and titles that pages and certificates print: ``printed_fields`` lose their
+    bidirectional controls (``core.text``) on every validated write — the API and services
+    (``full_clean`` in ``core.records``), model forms on pages and in the admin — before the
+    fields' own checks run, so a pasted U+202E cannot make a certificate print a reversed
+    string. No field, no table: adding it to a model needs no migration."""
+
+    printed_fields: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        for name in self.printed_fields:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, without_bidi_controls(value))
+        super().clean_fields(exclude)

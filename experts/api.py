@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from core.api import ServiceModelViewSet
 
-from . import selectors, services
+from . import selectors, services, visibility
 from .filters import ExpertAssignmentFilter, ExpertFilter
 from .models import Expert, ExpertAssignment
 from .permissions import ExpertAccess
@@ -27,7 +27,8 @@ from .serializers import (
 @extend_schema(tags=["experts"])
 class ExpertViewSet(ServiceModelViewSet):
     """Visiting experts and the modules they teach. Every role reads; coordinators
-    write."""
+    write. `email` is shown to the project team and coordinators, and to a trainer for
+    themselves and the experts of the courses they teach; to others it is left out."""
 
     serializer_class = ExpertSerializer
     permission_classes = [ExpertAccess]
@@ -37,7 +38,12 @@ class ExpertViewSet(ServiceModelViewSet):
     ordering = ["last_name", "first_name"]
 
     def get_queryset(self):
-        return Expert.objects.prefetch_related("modules")
+        queryset = Expert.objects.prefetch_related("modules")
+        return visibility.with_contact_visibility(queryset, self.request.user)
+
+    def hidden_lookups(self, request) -> frozenset[str]:
+        """The address, for all but the project team and coordinators (``core.filtering``)."""
+        return visibility.hidden_fields(request.user)
 
     @extend_schema(responses={200: ExpertHistorySerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)

@@ -6,11 +6,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
-from core.models import TimeStamped
+from core.models import PrintedText, TimeStamped
 from trainings.models import Course, CourseSession, ThematicModule
 
 
-class Expert(TimeStamped):
+class Expert(PrintedText, TimeStamped):
+    printed_fields = ("first_name", "last_name", "title", "organisation")
+
     first_name = models.CharField(_("given name(s)"), max_length=150, blank=True)
     last_name = models.CharField(_("family name"), max_length=150)
     title = models.CharField(_("title"), max_length=40, blank=True, help_text=_("Dr, Prof., ..."))

@@ -7,7 +7,7 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from . import conflicts
+from . import conflicts, visibility
 from .models import AssignmentRole, Expert, ExpertAssignment
 
 
@@ -43,6 +43,15 @@ class ExpertSerializer(CountryFieldMixin, serializers.ModelSerializer):
 
     def validate_languages(self, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        if not visibility.contact_visible(instance, user):
+            for name in visibility.CONTACT_FIELDS:
+                data.pop(name, None)
+        return data
 
 
 class AssignmentWarningSerializer(serializers.Serializer):

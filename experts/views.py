@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, has_role
+from core.actor import Actor
 from core.errors import DomainError
 from core.requests import HtmxHttpRequest
 
-from . import conflicts, selectors, services
+from . import conflicts, selectors, services, visibility
 from .forms import AssignmentForm
 from .models import Expert
 
@@ -55,15 +56,14 @@ def _detail_context(request: HttpRequest, expert: Expert, form: AssignmentForm |
     }
 
 
-def _expert_or_404(pk: int) -> Expert:
-    return get_object_or_404(
-        Expert.objects.select_related("user").prefetch_related("modules"), pk=pk
-    )
+def _expert_or_404(pk: int, user: Actor = None) -> Expert:
+    queryset = Expert.objects.select_related("user").prefetch_related("modules")
+    return get_object_or_404(visibility.with_contact_visibility(queryset, user), pk=pk)
 
 
 @role_required(*ALL_ROLES)
 def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    expert = _expert_or_404(pk)
+    expert = _expert_or_404(pk, request.user)
     return render(request, "experts/expert_detail.html", _detail_context(request, expert, None))
 
 
@@ -71,7 +71,7 @@ def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(COORDINATOR)
 def expert_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Assign the expert, then show the new assignment's warnings as messages."""
-    expert = _expert_or_404(pk)
+    expert = _expert_or_404(pk, request.user)
     form = AssignmentForm(request.POST)
     if form.is_valid():
         try:
@@ -98,7 +98,7 @@ def expert_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(COORDINATOR)
 def expert_grant_login(request: HttpRequest, pk: int) -> HttpResponse:
-    expert = _expert_or_404(pk)
+    expert = _expert_or_404(pk, request.user)
     try:
         grant = services.expert_grant_login(expert=expert, by=request.user)
     except DomainError as exc:

@@ -23,7 +23,7 @@ from django_countries import countries
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
-from accounts.admin import ServiceErrorsAdminMixin, adopt
+from accounts.admin import ServiceDeleteAdminMixin, adopt
 from core.records import record_delete
 from core.spreadsheets import FORMULA_TRIGGERS, neutralise_formula
 
@@ -38,8 +38,10 @@ from .services import (
     ENROLMENT_EDITABLE_FIELDS,
     PARTICIPANT_FIELDS,
     enrolment_create,
+    enrolment_delete,
     enrolment_update,
     participant_create,
+    participant_delete,
     participant_update,
     phone_normalise,
 )
@@ -269,6 +271,12 @@ def save_enrolment_formset(formset, user) -> None:
 
 # --- Admin --------------------------------------------------------------------------------
 
+CERTIFIED_NOT_DELETED = _(
+    "Nothing was deleted: a certificate refers to this record, and the certificate registry "
+    "keeps every certified trainee and enrolment. Withdraw the trainee, or erase their personal "
+    "data, instead."
+)
+
 
 class ChildOrganisationInline(admin.TabularInline):
     model = Organisation
@@ -348,7 +356,7 @@ class CourseCount(TypedDict):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(ServiceErrorsAdminMixin, ImportExportModelAdmin):
+class ParticipantAdmin(ServiceDeleteAdminMixin, ImportExportModelAdmin):
     resource_classes = [ParticipantResource]
     list_display = (
         "last_name",
@@ -401,6 +409,15 @@ class ParticipantAdmin(ServiceErrorsAdminMixin, ImportExportModelAdmin):
     def save_formset(self, request, form, formset, change):
         save_enrolment_formset(formset, request.user)
 
+    def delete_through(self, request, obj) -> None:
+        participant_delete(participant=obj, by=request.user)
+
+    def delete_refusal(self, objs) -> str:
+        chosen = Participant.objects.filter(pk__in=[obj.pk for obj in objs])
+        if chosen.filter(enrolments__certificates__isnull=False).exists():
+            return str(CERTIFIED_NOT_DELETED)
+        return ""
+
 
 class PresentCount(TypedDict):
     """What ``EnrolmentAdmin.get_queryset`` annotates an enrolment with."""
@@ -409,7 +426,7 @@ class PresentCount(TypedDict):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
+class EnrolmentAdmin(ServiceDeleteAdminMixin, admin.ModelAdmin):
     list_display = (
         "participant",
         "course",
@@ -483,6 +500,15 @@ class EnrolmentAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         enrolment_save_from_form(form, request.user)
+
+    def delete_through(self, request, obj) -> None:
+        enrolment_delete(enrolment=obj, by=request.user)
+
+    def delete_refusal(self, objs) -> str:
+        chosen = Enrolment.objects.filter(pk__in=[obj.pk for obj in objs])
+        if chosen.filter(certificates__isnull=False).exists():
+            return str(CERTIFIED_NOT_DELETED)
+        return ""
 
 
 class CourseEnrolmentInline(admin.TabularInline):

@@ -70,6 +70,10 @@ class ParticipantScope(_ViewBase):
     def get_queryset(self):
         return visibility.visible_participants(self.request.user)
 
+    def hidden_lookups(self, request) -> frozenset[str]:
+        """Contact fields a trainer neither searches nor orders by (``core.filtering``)."""
+        return visibility.hidden_fields(request.user)
+
 
 class ParticipantActionsViewSet(ParticipantScope, ActionsViewSet):
     """The base of the actions other apps add under ``/api/v1/participants/{id}/``, registered
@@ -158,6 +162,10 @@ class EnrolmentScope(_ViewBase):
 
     def get_queryset(self):
         return visibility.visible_enrolments(self.request.user)
+
+    def hidden_lookups(self, request) -> frozenset[str]:
+        """Contact fields a trainer neither searches nor orders by (``core.filtering``)."""
+        return visibility.hidden_fields(request.user)
 
 
 class EnrolmentActionsViewSet(EnrolmentScope, ActionsViewSet):

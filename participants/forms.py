@@ -12,6 +12,7 @@ from django_countries import countries
 
 from trainings.models import Course
 
+from . import visibility
 from .models import Organisation, Participant
 from .selectors import participants_matching
 
@@ -78,8 +79,10 @@ class ParticipantListFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Every word must appear in a name (Latin or native script), the e-mail or the
-        organisation's name or acronym."""
-        return participants_matching(queryset, value)
+        organisation's name or acronym. The e-mail only for those shown it: for a trainer, a
+        match would tell whose address it is."""
+        by_email = "email" not in visibility.hidden_fields(getattr(self.request, "user", None))
+        return participants_matching(queryset, value, by_email=by_email)
 
 
 class ParticipantForm(forms.ModelForm):

@@ -26,6 +26,7 @@ from openpyxl.utils.cell import get_column_letter
 
 from core import xlsx
 from core.errors import DomainError
+from core.text import without_bidi_controls
 
 from .models import Gender, Organisation, Participant
 
@@ -285,12 +286,13 @@ def map_header(header: list[str]) -> tuple[dict[int, str], list[str]]:
 
 
 def row_values(row: list[str], columns: dict[int, str]) -> dict[str, str]:
-    """The row's values by field, stripped. Formula-looking text (``=SUM(...)``) is kept
-    as-is: it is stored as plain text and never evaluated here."""
+    """The row's values by field, stripped, without bidirectional controls (so an organisation
+    pasted with one still matches the registered one). Formula-looking text (``=SUM(...)``)
+    is kept as-is: it is stored as plain text and never evaluated here."""
     values = dict.fromkeys(FIELDS, "")
     for index, name in columns.items():
         if index < len(row):
-            values[name] = (row[index] or "").strip()
+            values[name] = without_bidi_controls(row[index] or "").strip()
     return values
 
 

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
-from core.models import CheckedFile, TimeStamped
+from core.models import CheckedFile, PrintedText, TimeStamped
 from trainings.models import Course
 
 
@@ -20,9 +20,11 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Organisation(TimeStamped):
+class Organisation(PrintedText, TimeStamped):
     """A ministry, agency or organisation; ``parent`` expresses which government it belongs to,
     so "Ministry of Interior — Kurdistan Regional Government" is representable."""
+
+    printed_fields = ("name", "native_name", "acronym")
 
     name = models.CharField(_("name"), max_length=250)
     native_name = models.CharField(_("name in native script"), max_length=250, blank=True)
@@ -65,9 +67,11 @@ class Gender(models.TextChoices):
 ERASED_FIRST_NAME = "Erased"
 
 
-class Participant(TimeStamped):
+class Participant(PrintedText, TimeStamped):
     """A trainee. Field names match the import columns. A single name is a valid name: many
     Afghan officials have no family name, so either name may be empty but not both."""
+
+    printed_fields = ("first_name", "last_name", "native_name", "position")
 
     first_name = models.CharField(_("given name(s)"), max_length=150, blank=True)
     last_name = models.CharField(_("family name"), max_length=150, blank=True)
@@ -306,9 +310,11 @@ def teachback_upload_to(instance: "TeachBack", filename: str) -> str:
     return f"teachbacks/{instance.enrolment_id}/{uuid.uuid4().hex}"
 
 
-class TeachBack(CheckedFile, TimeStamped):
+class TeachBack(PrintedText, CheckedFile, TimeStamped):
     """The module a trainee prepares and presents at the end of a ToT ("teach-back"), with the
     evaluator's score. One per enrolment."""
+
+    printed_fields = ("title", "evaluator")
 
     enrolment = models.OneToOneField(
         Enrolment, on_delete=models.CASCADE, related_name="teachback", verbose_name=_("enrolment")

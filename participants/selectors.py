@@ -65,18 +65,24 @@ def participants_by_ids(ids: list[int]) -> list[Participant]:
     return [found[pk] for pk in wanted]
 
 
-def participants_matching(queryset: QuerySet[Participant], text: str) -> QuerySet[Participant]:
+def participants_matching(
+    queryset: QuerySet[Participant], text: str, *, by_email: bool
+) -> QuerySet[Participant]:
     """``queryset`` narrowed to the trainees matching every word of ``text`` (at most eight):
-    in a name (Latin or native script), the e-mail, or the organisation's name or acronym."""
+    in a name (Latin or native script), the organisation's name or acronym and, when
+    ``by_email``, the e-mail (only for those shown it: for a trainer, a match would tell whose
+    address it is)."""
     for word in text.split()[:8]:
-        queryset = queryset.filter(
+        words = (
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(native_name__icontains=word)
-            | Q(email__icontains=word)
             | Q(organisation__name__icontains=word)
             | Q(organisation__acronym__iexact=word)
         )
+        if by_email:
+            words |= Q(email__icontains=word)
+        queryset = queryset.filter(words)
     return queryset
 
 
@@ -120,7 +126,8 @@ def enrolment_candidates(
     text = " ".join(text.split())[:100]
     if not text:
         return EnrolmentCandidates(selected=selected, matches=[], total=0, text="")
-    matching = participants_matching(visible, text)
+    by_email = "email" not in visibility.hidden_fields(user)
+    matching = participants_matching(visible, text, by_email=by_email)
     total = matching.count()
     ticked = set(wanted)
     matches = [p for p in matching[:CANDIDATES_SHOWN] if p.pk not in ticked]

@@ -55,7 +55,7 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
         .annotate(enrolment_count=Count("enrolments", filter=counted))
         .order_by("last_name", "first_name", "pk")  # a GROUP BY drops Meta.ordering
     )
-    filterset = ParticipantListFilter(request.GET or None, queryset=queryset)
+    filterset = ParticipantListFilter(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
@@ -110,6 +110,7 @@ def _render_detail(
         "enrolments": enrolments.order_by("-course__start_date"),
         "can_edit": can_edit,
         "full_record": everyone,  # contact data, consent, certificates
+        "can_reissue": has_role(request.user, COORDINATOR),
         "possible_duplicates": _duplicates_of(participant) if can_edit else (),
         "personal_data_url": _personal_data_url(participant) if can_edit else None,
         "enrol_form": enrol_form if can_edit else None,

@@ -33,6 +33,12 @@ def sees_everyone(user: Actor) -> bool:
     return has_role(user, PROJECT_TEAM, COORDINATOR)
 
 
+def hidden_fields(user: Actor) -> frozenset[str]:
+    """The trainee fields ``user`` is not shown, and so may neither search, filter nor order
+    by: a search that matches an e-mail would tell a trainer whose it is."""
+    return frozenset() if sees_everyone(user) else frozenset(CONTACT_FIELDS)
+
+
 def taught_courses(user: Actor) -> QuerySet[Course]:
     """The courses whose records ``user`` may read as a trainer (none for other roles)."""
     if user is None or not user.is_authenticated or not has_role(user, TRAINER):

@@ -192,3 +192,58 @@ def test_pages_show_only_the_taught_courses_trainees(world, bob_pages):
     assert "Amira" in listing and "Basma" in listing  # not vacuous
     basma = bob_pages.get(f"/participants/{w['basma'].pk}/").content.decode()
     assert "ToT Erbil" in basma and "ToT Baghdad" not in basma  # only her taught enrolment
+
+
+# --- Searching by contact data --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/participants/?search=amira@a.example",
+        "/api/v1/participants/?search=a.example",
+        "/api/v1/enrolments/?search=amira@a.example",
+        "/participants/?q=amira@a.example",
+    ],
+)
+def test_a_trainer_searching_by_a_trainees_email_finds_nothing(world, as_bob, bob_pages, url):
+    """Amira is bob's own trainee, but he is not shown her e-mail: a match would tell him."""
+    response = (bob_pages if url.startswith("/participants/") else as_bob).get(url)
+
+    assert response.status_code == 200
+    if url.startswith("/api/"):
+        assert response.json()["count"] == 0
+    else:
+        assert "Amira" not in response.content.decode()
+
+
+def test_a_trainer_searching_by_name_still_finds_their_trainee(world, as_bob, bob_pages):
+    assert as_bob.get("/api/v1/participants/?search=Amira").json()["count"] == 1
+    assert as_bob.get("/api/v1/enrolments/?search=Amira").json()["count"] == 1
+    assert "Amira" in bob_pages.get("/participants/?q=Amira").content.decode()
+
+
+def test_a_trainer_can_neither_order_nor_filter_by_contact_data(world, as_bob):
+    """Ordering by e-mail would rank addresses he is not shown; filtering by consent would
+    answer a field he is not shown. Both are ignored for him."""
+    by_name = [row["id"] for row in as_bob.get("/api/v1/participants/").json()["results"]]
+    ordered = as_bob.get("/api/v1/participants/?ordering=-email").json()["results"]
+    world["amira"].consent_given = False
+    world["amira"].save(update_fields=["consent_given"])
+    unconsented = as_bob.get("/api/v1/participants/?consent_given=false").json()
+
+    assert [row["id"] for row in ordered] == by_name
+    assert unconsented["count"] == 2  # the filter is not applied
+
+
+def test_the_team_still_searches_orders_and_filters_by_contact_data(world, api_as, alice, client):
+    team = api_as(alice)
+    client.force_login(alice)
+
+    assert team.get("/api/v1/participants/?search=amira@a.example").json()["count"] == 1
+    assert team.get("/api/v1/enrolments/?search=amira@a.example").json()["count"] == 1
+    assert "Amira" in client.get("/participants/?q=amira@a.example").content.decode()
+    emails = [
+        r["email"] for r in team.get("/api/v1/participants/?ordering=-email").json()["results"]
+    ]
+    assert emails == sorted(emails, reverse=True)

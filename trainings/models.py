@@ -14,13 +14,15 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField, MultipleCountriesDescriptor
 
-from core.models import CheckedFile, TimeStamped
+from core.models import CheckedFile, PrintedText, TimeStamped
 
 from .languages import Language, localized
 
 
-class Programme(TimeStamped):
+class Programme(PrintedText, TimeStamped):
     """A funded capacity-building programme, e.g. the Silk Routes Partnership."""
+
+    printed_fields = ("name", "acronym")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     acronym = models.CharField(
@@ -48,8 +50,10 @@ class Programme(TimeStamped):
         return self.name
 
 
-class ThematicModule(TimeStamped):
+class ThematicModule(PrintedText, TimeStamped):
     """A thematic module taught in courses (legal migration, border management, ...)."""
+
+    printed_fields = ("title_en", "title_ru", "title_ar")
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -94,9 +98,11 @@ def manual_upload_to(instance: "Manual", filename: str) -> str:
     return f"manuals/{instance.module_id}/{instance.language}/{uuid.uuid4().hex}"
 
 
-class Manual(CheckedFile, TimeStamped):
+class Manual(PrintedText, CheckedFile, TimeStamped):
     """One version of a module's training manual in one language. The newest version that is
     not withdrawn is the current one; older versions stay downloadable."""
+
+    printed_fields = ("title",)
 
     module = models.ForeignKey(
         ThematicModule, on_delete=models.PROTECT, related_name="manuals", verbose_name=_("module")
@@ -197,9 +203,11 @@ def attachment_upload_to(instance: "ManualAttachment", filename: str) -> str:
     return f"manuals/{manual.module_id}/{manual.language}/attachments/{uuid.uuid4().hex}"
 
 
-class ManualAttachment(CheckedFile, TimeStamped):
+class ManualAttachment(PrintedText, CheckedFile, TimeStamped):
     """Facilitation material, an exercise or slides that go with one manual version. Checked
     and named like the manual itself; deleted with its version."""
+
+    printed_fields = ("title",)
 
     manual = models.ForeignKey(
         Manual, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("manual")
@@ -317,8 +325,10 @@ class CourseQuerySet(models.QuerySet["Course"]):
         return self.filter(status__in=ENROLLING_STATUSES, end_date__gte=today)
 
 
-class Course(TimeStamped):
+class Course(PrintedText, TimeStamped):
     """A course: a ToT, a cascade course descending from one, or a workshop."""
+
+    printed_fields = ("title", "title_ru", "title_ar", "venue", "city")
 
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="courses", verbose_name=_("programme")
@@ -463,9 +473,11 @@ class Course(TimeStamped):
         return self.title_in()
 
 
-class CourseSession(TimeStamped):
+class CourseSession(PrintedText, TimeStamped):
     """One slot of the schedule: a date and time, usually one module, taught by visiting
     experts (ToT) or by certified trainers (cascade courses)."""
+
+    printed_fields = ("title",)
 
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("course")

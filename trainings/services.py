@@ -18,6 +18,7 @@ from core.actor import Actor, actor
 from core.checked_files import checked_file_facts
 from core.errors import ConflictError, DomainError
 from core.records import record_delete, record_update
+from core.text import without_bidi_controls
 
 from .languages import Language
 from .models import (
@@ -65,7 +66,7 @@ def manual_create(
     manual = Manual(
         module=module,
         language=language,
-        title=title.strip(),
+        title=without_bidi_controls(title).strip(),
         notes=notes or "",
         uploaded_by=actor(by),
         **checked_file_facts(file),
@@ -197,7 +198,7 @@ def attachment_create(
     attachment = ManualAttachment(
         manual=manual,
         kind=kind,
-        title=title.strip(),
+        title=without_bidi_controls(title).strip(),
         uploaded_by=actor(by),
         **checked_file_facts(file),
     )

@@ -77,6 +77,7 @@ def new_certificate(
         language=language,
         design=design,
         snapshot=snapshot,
+        holder_record=enrolment.participant_id,
         key_id=key_id,
         signature=signature,
     )

@@ -16,7 +16,7 @@ from participants.models import Enrolment
 from trainings.models import Course
 
 from ..models import BatchStatus, Certificate, CertificateBatch, CertificateStatus
-from ..selectors import course_signatories
+from ..selectors import course_signatories, holder_change
 from .issuing import new_certificate
 from .pipeline import batch_dispatch, certificate_dispatch
 
@@ -67,8 +67,14 @@ def certificate_revoke(*, certificate: Certificate, reason: str, by: Actor) -> C
 
 
 @transaction.atomic
-def certificate_reissue(*, certificate: Certificate, reason: str, by: Actor) -> Certificate:
-    """Supersede a valid (or revoked) certificate with a new one printed from current data."""
+def certificate_reissue(
+    *, certificate: Certificate, reason: str, by: Actor, holder_changed: bool = False
+) -> Certificate:
+    """Supersede a valid (or revoked) certificate with a new one printed from current data.
+
+    When a merge moved the certificate's enrolment to another trainee record, the new one would
+    print another person's name: refused unless the coordinator confirms the holder changed
+    (``holder_changed``). Every re-issue is audited, with that decision."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for re-issuing this certificate."), field="reason")
@@ -83,11 +89,41 @@ def certificate_reissue(*, certificate: Certificate, reason: str, by: Actor) -> 
         raise ConflictError(
             _("This trainee's personal data was erased: a new certificate would print no name.")
         )
+    change = holder_change(old)
+    if change is not None and not holder_changed:
+        raise ConflictError(
+            _(
+                "This certificate was issued to %(issued)s, but its enrolment now belongs to "
+                "%(now)s (the trainee records were merged). A new certificate would name "
+                "%(now)s: confirm that the holder changed, and say why in the reason."
+            )
+            % {"issued": change.issued_to, "now": change.now},
+            field="holder_changed",
+        )
     course = (
         Course.objects.select_for_update()
         .select_related("programme")
         .get(pk=old.enrolment.course_id)
     )
+    new = _supersede(old, course=course, reason=reason, by=by)
+    audit_record(
+        action=AuditAction.CERTIFICATE_REISSUED,
+        obj=old,
+        summary=_("Certificate %(old)s re-issued as %(new)s.")
+        % {"old": old.serial, "new": new.serial},
+        by=by,
+        reason=reason[:500],
+        new_certificate=new.pk,
+        holder_changed=change is not None,
+        issued_to_record=change.issued_record if change else old.holder_record,
+        holder_record=new.holder_record,
+    )
+    logger.info("Certificate %s re-issued as %s by %s: %s", old.serial, new.serial, by, reason)
+    return new
+
+
+def _supersede(old: Certificate, *, course: Course, reason: str, by: Actor) -> Certificate:
+    """Mark ``old`` superseded and create its successor, printed from the current data."""
     was_valid = old.status == CertificateStatus.VALID
     old.status = CertificateStatus.SUPERSEDED
     if was_valid:
@@ -108,7 +144,6 @@ def certificate_reissue(*, certificate: Certificate, reason: str, by: Actor) -> 
     old.superseded_by = new
     old.save(update_fields=["superseded_by"])
     transaction.on_commit(lambda: certificate_dispatch(certificate_id=new.pk))
-    logger.info("Certificate %s re-issued as %s by %s: %s", old.serial, new.serial, by, reason)
     return new
 
 

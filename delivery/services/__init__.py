@@ -12,8 +12,11 @@ from .attendance import (
     attendance_update,
 )
 from .closing import (
+    CloseRefused,
     CloseResult,
+    ReopenResult,
     course_close,
+    course_reopen,
     enrolment_override,
 )
 from .files import (
@@ -27,14 +30,17 @@ from .teachbacks import (
 
 __all__ = [
     "TEACHBACK_FIELDS",
+    "CloseRefused",
     "CloseResult",
     "GridMark",
+    "ReopenResult",
     "attendance_grid_save",
     "attendance_mark_day",
     "attendance_record",
     "attendance_update",
     "course_close",
     "course_file",
+    "course_reopen",
     "enrolment_override",
     "teachback_create",
     "teachback_save",
