@@ -11,18 +11,10 @@ from playwright.sync_api import Page
 
 from experts.models import Expert
 from participants.models import Participant
+from tests.browser.helpers import sign_in
 from trainings.models import Course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("demo")
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def pages_of(role: str) -> list[str]:

@@ -4,12 +4,12 @@ column and the day header stay in view when the grid scrolls."""
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from accounts.roles import PROJECT_TEAM
 from participants.models import Attendance
+from tests.browser.helpers import sign_in
 from tests.factories import CourseFactory, EnrolmentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,17 +32,10 @@ def course():
     return course
 
 
-def sign_in(page: Page, base: str, language: str = "en") -> None:
+def sign_in_as_team(page: Page, base: str, language: str = "en") -> None:
     team = UserFactory(username="team")
     team.groups.add(Group.objects.get(name=PROJECT_TEAM))
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
-    )
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill("team")
-    page.locator("#id_password").fill("correct horse battery staple")
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    sign_in(page, base, "team", password="correct horse battery staple", language=language)
 
 
 def focused_key(page: Page) -> str | None:
@@ -63,7 +56,7 @@ def wait_for_saves(course, expected: int) -> list[Attendance]:
 def test_forty_quick_keys_are_all_saved_and_the_focus_stays_in_the_grid(
     page: Page, live_server, course
 ):
-    sign_in(page, live_server.url)
+    sign_in_as_team(page, live_server.url)
     page.goto(f"{live_server.url}/courses/{course.pk}/attendance/")
     first, second = course.enrolments.order_by("participant__first_name")[:2]
     page.locator(f'[data-key="{first.pk}-{START:%Y-%m-%d}"]').focus()
@@ -109,7 +102,7 @@ def test_names_and_days_stay_in_view_when_the_grid_scrolls(
     page: Page, live_server, course, axe, language, width, height
 ):
     page.set_viewport_size({"width": width, "height": height})
-    sign_in(page, live_server.url, language)
+    sign_in_as_team(page, live_server.url, language)
     page.goto(f"{live_server.url}/courses/{course.pk}/attendance/")
     wrap = page.locator(".table-wrap--grid")
     name = page.locator("#attendance-grid tbody tr").nth(0).locator("th")

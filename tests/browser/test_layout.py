@@ -2,23 +2,12 @@
 wider than the screen; the dashboards' links lead to the product's pages."""
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page
 
+from tests.browser.helpers import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base: str, username: str, language: str = "en") -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
-    )
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("demo")
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def overflowing_tables(page: Page) -> list[str]:
@@ -42,7 +31,7 @@ def demo(transactional_db):
 def test_the_coordinator_dashboard_shows_whole_tables_at_1366(page: Page, live_server, demo):
     page.set_viewport_size({"width": 1366, "height": 768})
     for language in ("en", "ar", "ru"):
-        sign_in(page, live_server.url, "coordinator", language)
+        sign_in(page, live_server.url, "coordinator", language=language)
         assert overflowing_tables(page) == [], language
         assert page_width(page) <= 1366
 
@@ -50,7 +39,7 @@ def test_the_coordinator_dashboard_shows_whole_tables_at_1366(page: Page, live_s
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_the_trainee_list_fits_a_phone(page: Page, live_server, demo, language):
     page.set_viewport_size({"width": 375, "height": 740})
-    sign_in(page, live_server.url, "team", language)
+    sign_in(page, live_server.url, "team", language=language)
     page.goto(f"{live_server.url}/participants/")
     assert page_width(page) <= 375
 
