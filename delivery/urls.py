@@ -19,6 +19,12 @@ urlpatterns = [
     ),
     path("courses/<int:pk>/trainees/", views.trainees_page, name="course-trainees"),
     path(
+        "courses/<int:pk>/trainees/search/",
+        views.trainees_search,
+        name="course-trainees-search",
+    ),
+    path("courses/<int:pk>/trainees/add/", views.trainees_add, name="course-trainees-add"),
+    path(
         "courses/<int:pk>/trainees/status/",
         views.trainees_bulk_status,
         name="course-trainees-status",

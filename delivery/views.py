@@ -23,15 +23,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role
 from core import downloads
 from core.errors import DomainError
+from participants import selectors as participant_selectors
 from participants import services as enrolment_services
+from participants import visibility
 from participants.models import SEATED_STATUSES, Enrolment, EnrolmentStatus, TeachBack
+from participants.selectors import CANDIDATES_SHOWN, ENROL_AT_ONCE
 from trainings import selectors as training_selectors
 from trainings.models import Course, CourseKind
 
@@ -143,12 +146,13 @@ def attendance_mark_day(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Trainees and statuses ------------------------------------------------------------------
 
+# Lazy: built once at import, read in the language of each request.
 BULK_STATUSES = [
-    (EnrolmentStatus.CONFIRMED, _("Confirm")),
-    (EnrolmentStatus.ATTENDED, _("Mark as attended")),
-    (EnrolmentStatus.NOMINATED, _("Move off the waiting list")),
-    (EnrolmentStatus.WAITLISTED, _("Put on the waiting list")),
-    (EnrolmentStatus.WITHDRAWN, _("Withdraw")),
+    (EnrolmentStatus.CONFIRMED, gettext_lazy("Confirm")),
+    (EnrolmentStatus.ATTENDED, gettext_lazy("Mark as attended")),
+    (EnrolmentStatus.NOMINATED, gettext_lazy("Move off the waiting list")),
+    (EnrolmentStatus.WAITLISTED, gettext_lazy("Put on the waiting list")),
+    (EnrolmentStatus.WITHDRAWN, gettext_lazy("Withdraw")),
 ]
 
 
@@ -178,8 +182,89 @@ def trainees_page(request: HttpRequest, pk: int) -> HttpResponse:
             "waiting": waiting,
             "withdrawn": withdrawn,
             "bulk_statuses": BULK_STATUSES,
+            # Adding trainees: only roles that enrol see it, and only while the course takes
+            # enrolments; otherwise they read why not.
+            "enrolment_refusal": course.enrolment_refusal() if editable else None,
         },
     )
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The integer ids among ``values``, in order; anything else is dropped."""
+    return [int(value) for value in values if value.isdigit()]
+
+
+@role_required(*TEAM_ROLES)
+@require_GET
+def trainees_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Add trainees" search (htmx, as the user types): the trainees already ticked, then
+    the matches of ``q`` in the registry the user may see, each saying whether already in the
+    course; the result count goes to the page's live region."""
+    course = get_object_or_404(Course, pk=pk)
+    candidates = participant_selectors.enrolment_candidates(
+        user=request.user,
+        course=course,
+        text=request.GET.get("q", ""),
+        selected_ids=_ids(request.GET.getlist("participants"))[:ENROL_AT_ONCE],
+    )
+    return render(
+        request,
+        "delivery/_enrol_candidates.html",
+        {"course": course, "candidates": candidates, "shown": CANDIDATES_SHOWN},
+    )
+
+
+def _names(enrolments: list[Enrolment]) -> str:
+    return ", ".join(e.participant.full_name for e in enrolments)
+
+
+def _enrol_summary(result: enrolment_services.BulkEnrolResult) -> list[tuple[int, str]]:
+    """One message per outcome: who took a seat, who went on the waiting list, who was in."""
+    lines = []
+    if result.seated:
+        text = _("Enrolled: %(names)s.") % {"names": _names(result.seated)}
+        lines.append((messages.SUCCESS, text))
+    if result.waitlisted:
+        text = _("The course is full; on the waiting list, in this order: %(names)s.") % {
+            "names": _names(result.waitlisted)
+        }
+        lines.append((messages.WARNING, text))
+    if result.existing:
+        text = _("Already in the course, unchanged: %(names)s.") % {
+            "names": _names(result.existing)
+        }
+        lines.append((messages.INFO, text))
+    return lines
+
+
+@role_required(*TEAM_ROLES)
+@require_POST
+def trainees_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enrol the ticked trainees at once, through the service the API uses (capacity and
+    waiting list under the course lock); a refused course or an unknown trainee changes
+    nothing and says why."""
+    course = get_object_or_404(Course, pk=pk)
+    ids = list(dict.fromkeys(_ids(request.POST.getlist("participants"))))
+    found = visibility.visible_participants(request.user).in_bulk(ids[:ENROL_AT_ONCE])
+    try:
+        if not ids:
+            raise DomainError(_("Tick at least one trainee to add."))
+        if len(ids) > ENROL_AT_ONCE:
+            raise DomainError(
+                _("At most %(max)s trainees can be added at once; %(count)s are ticked.")
+                % {"max": ENROL_AT_ONCE, "count": len(ids)}
+            )
+        if len(found) != len(ids):
+            raise DomainError(_("Some of the ticked trainees no longer exist: search again."))
+        result = enrolment_services.enrolments_bulk_create(
+            course=course, participants=[found[pk] for pk in ids], by=request.user
+        )
+    except DomainError as exc:
+        _domain_error_message(request, exc)
+    else:
+        for level, text in _enrol_summary(result):
+            messages.add_message(request, level, text)
+    return redirect("course-trainees", pk=course.pk)
 
 
 @role_required(*TEAM_ROLES)

@@ -176,7 +176,9 @@ class EnrolmentActionsViewSet(EnrolmentScope, ActionsViewSet):
 @extend_schema_view(
     create=extend_schema(
         summary="Enrol one participant",
-        description="Answers 409 when the participant is already enrolled in the course. "
+        description="Answers 409 when the participant is already enrolled in the course, or "
+        "when the course takes no more enrolments (completed, cancelled or ended), with the "
+        "reason. "
         "To enrol many at once, POST to /api/v1/courses/{id}/enrolments/.",
         request=EnrolmentCreateSerializer,
         responses={201: EnrolmentSerializer},
@@ -269,7 +271,10 @@ class CourseViewSet(training_api.CourseViewSet):
         summary="Enrol many participants at once",
         description=(
             "Idempotent: people already enrolled are counted as `existing` and left untouched. "
-            "Answers 201 when at least one enrolment was created, 200 otherwise."
+            "With a capacity, newcomers beyond it go on the waiting list in the order sent: "
+            "`seated` and `waitlisted` say who went where. Answers 201 when at least one "
+            "enrolment was created, 200 otherwise, and 409 with the reason when the course "
+            "takes no more enrolments (completed, cancelled or ended)."
         ),
         request=BulkEnrolSerializer,
         responses={201: BulkEnrolResultSerializer, 200: BulkEnrolResultSerializer},
@@ -293,6 +298,8 @@ class CourseViewSet(training_api.CourseViewSet):
                 "created": len(result.created),
                 "existing": len(result.existing),
                 "enrolments": [e.pk for e in result.enrolments],
+                "seated": [e.participant_id for e in result.seated],
+                "waitlisted": [e.participant_id for e in result.waitlisted],
             }
         ).data
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK

@@ -5,14 +5,16 @@ from typing import cast
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from trainings.models import Course, CourseStatus
+from trainings.models import Course
 
 from . import visibility
 from .models import Organisation, Participant
+from .selectors import participants_matching
 
 ACCEPTED_UPLOADS = (
     ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,12 +22,42 @@ ACCEPTED_UPLOADS = (
 
 
 def _open_courses() -> QuerySet[Course]:
-    return Course.objects.exclude(status=CourseStatus.CANCELLED).order_by("-start_date", "title")
+    return Course.objects.open_for_enrolment().order_by("start_date", "title")
 
 
 class CourseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Course) -> str:
-        return f"{obj.title} ({obj.code})"
+        return f"{obj.display_title} ({obj.code})"
+
+
+class _OfferedCourses(ModelChoiceIterator):
+    def __init__(self, field: "EnrolmentCourseField") -> None:
+        super().__init__(field)
+        # Built at each rendering: "today" moves on while the server runs.
+        self.queryset = field.offered if field.offered is not None else _open_courses()
+
+
+class EnrolmentCourseField(CourseChoiceField):
+    """A course to enrol in: offers only the courses that take enrolments
+    (``Course.objects.open_for_enrolment()``), and answers a course that does not (closed since
+    the page was loaded, or a forged choice) with the reason, not Django's "not one of the
+    available choices". The services refuse such a course too; this is for the message."""
+
+    iterator = _OfferedCourses
+
+    def __init__(self, **kwargs) -> None:
+        self.offered: QuerySet[Course] | None = None
+        super().__init__(queryset=Course.objects.all(), **kwargs)
+
+    def offer(self, courses: QuerySet[Course]) -> None:
+        self.offered = courses
+        self.widget.choices = self.choices
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        refusal = value.enrolment_refusal() if value is not None else None
+        if refusal:
+            raise forms.ValidationError(refusal, code="closed")
 
 
 class ParticipantListFilter(django_filters.FilterSet):
@@ -50,18 +82,7 @@ class ParticipantListFilter(django_filters.FilterSet):
         organisation's name or acronym. The e-mail only for those shown it: for a trainer, a
         match would tell whose address it is."""
         by_email = "email" not in visibility.hidden_fields(getattr(self.request, "user", None))
-        for word in value.split()[:8]:
-            words = (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(native_name__icontains=word)
-                | Q(organisation__name__icontains=word)
-                | Q(organisation__acronym__iexact=word)
-            )
-            if by_email:
-                words |= Q(email__icontains=word)
-            queryset = queryset.filter(words)
-        return queryset
+        return participants_matching(queryset, value, by_email=by_email)
 
 
 class ParticipantForm(forms.ModelForm):
@@ -72,8 +93,7 @@ class ParticipantForm(forms.ModelForm):
         required=False,
         label=_("This is a different person: save anyway"),
     )
-    course = CourseChoiceField(
-        queryset=Course.objects.none(),
+    course = EnrolmentCourseField(
         required=False,
         label=_("Enrol in course"),
         empty_label=_("Do not enrol now"),
@@ -110,9 +130,7 @@ class ParticipantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
         organisation.queryset = Organisation.objects.select_related("parent")
-        if enrol:
-            cast(forms.ModelChoiceField, self.fields["course"]).queryset = _open_courses()
-        else:
+        if not enrol:
             del self.fields["course"]
 
     def clean(self):
@@ -154,13 +172,19 @@ class ImportConfirmForm(forms.Form):
         initial="all",
         widget=forms.RadioSelect,
     )
-    course = CourseChoiceField(
-        queryset=Course.objects.none(),
+    course = EnrolmentCourseField(
         required=False,
         label=_("Enrol everyone imported in"),
         empty_label=_("Do not enrol"),
     )
 
-    def __init__(self, *args, **kwargs):
+
+class EnrolInCourseForm(forms.Form):
+    """A trainee's page: add them to a course that takes enrolments and that they are not in."""
+
+    course = EnrolmentCourseField(label=_("Course"), empty_label=_("Choose a course"))
+
+    def __init__(self, *args, participant: Participant, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["course"]).queryset = _open_courses()
+        field = cast(EnrolmentCourseField, self.fields["course"])
+        field.offer(_open_courses().exclude(enrolments__participant=participant))

@@ -310,6 +310,15 @@ class BulkEnrolResultSerializer(serializers.Serializer):
     enrolments = serializers.ListField(
         child=serializers.IntegerField(), help_text="Ids of all the requested enrolments."
     )
+    seated = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Participants (ids) this request gave a seat in the course, in the order sent.",
+    )
+    waitlisted = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Participants (ids) this request put on the waiting list (the course was "
+        "full), in the order sent, which is their order on the list.",
+    )
 
 
 class BulkStatusSerializer(serializers.Serializer):

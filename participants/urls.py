@@ -22,5 +22,6 @@ urlpatterns = [
     ),
     path("participants/<int:pk>/", views.participant_detail, name="participant-detail"),
     path("participants/<int:pk>/edit/", views.participant_edit, name="participant-edit"),
+    path("participants/<int:pk>/enrol/", views.participant_enrol, name="participant-enrol"),
     path("participants/<int:pk>/merge/", views.participant_merge, name="participant-merge"),
 ]

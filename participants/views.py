@@ -26,7 +26,13 @@ from core.requests import HtmxHttpRequest
 
 from . import import_sheets, import_uploads, imports, services, visibility
 from .duplicates import SAME_EMAIL, find_duplicates
-from .forms import ImportConfirmForm, ImportUploadForm, ParticipantForm, ParticipantListFilter
+from .forms import (
+    EnrolInCourseForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    ParticipantForm,
+    ParticipantListFilter,
+)
 from .merging import FILLABLE_FIELDS, participants_merge, records_alike
 from .models import Enrolment, Organisation, Participant
 
@@ -79,6 +85,15 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         visibility.visible_participants(request.user).select_related("organisation__parent"),
         pk=pk,
     )
+    return _render_detail(request, participant)
+
+
+def _render_detail(
+    request: HttpRequest,
+    participant: Participant,
+    enrol_form: EnrolInCourseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     everyone = visibility.sees_everyone(request.user)
     enrolments = (
         visibility.visible_enrolments(request.user)
@@ -88,6 +103,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if everyone:  # certificates are the project team's and coordinators' (newest first)
         enrolments = enrolments.prefetch_related("certificates")
     can_edit = has_role(request.user, *TEAM)
+    if can_edit and enrol_form is None:
+        enrol_form = EnrolInCourseForm(participant=participant)
     context = {
         "participant": participant,
         "enrolments": enrolments.order_by("-course__start_date"),
@@ -96,8 +113,40 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reissue": has_role(request.user, COORDINATOR),
         "possible_duplicates": _duplicates_of(participant) if can_edit else (),
         "personal_data_url": _personal_data_url(participant) if can_edit else None,
+        "enrol_form": enrol_form if can_edit else None,
     }
-    return render(request, "participants/participant_detail.html", context)
+    return render(request, "participants/participant_detail.html", context, status=status)
+
+
+@role_required(*TEAM)
+@require_POST
+def participant_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the trainee to a course that takes enrolments, through the service the course's
+    "Add trainees" and the API use (a full course puts them on the waiting list)."""
+    participant = get_object_or_404(
+        visibility.visible_participants(request.user).select_related("organisation__parent"),
+        pk=pk,
+    )
+    form = EnrolInCourseForm(request.POST, participant=participant)
+    if form.is_valid():
+        course = form.cleaned_data["course"]
+        try:
+            result = services.enrolments_bulk_create(
+                course=course, participants=[participant], by=request.user
+            )
+        except DomainError as error:
+            form.add_error("course", error.message)
+        else:
+            names = {"name": participant.full_name, "course": course.display_title}
+            if result.waitlisted:
+                text = _("%(course)s is full: %(name)s is on its waiting list.") % names
+                messages.warning(request, text)
+            elif result.seated:
+                messages.success(request, _("%(name)s is enrolled in %(course)s.") % names)
+            else:
+                messages.info(request, _("%(name)s was already in %(course)s.") % names)
+            return redirect("participant-detail", participant.pk)
+    return _render_detail(request, participant, form, status=400)
 
 
 def _duplicates_of(participant: Participant):

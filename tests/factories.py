@@ -64,6 +64,15 @@ class CourseFactory(factory.django.DjangoModelFactory):
     languages = factory.LazyFunction(lambda: ["en", "ar"])
     status = "running"
 
+    class Params:
+        # A course that still takes enrolments: open, starting in a month. The default dates
+        # are in 2016, so a default course has ended and takes nobody.
+        upcoming = factory.Trait(
+            status="open",
+            start_date=factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=30)),
+            end_date=factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=39)),
+        )
+
 
 class CourseSessionFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -372,6 +372,7 @@ def test_attendance_rows_record_who_entered_them(admin_client, world, root):
 
 
 def test_a_trainee_added_in_the_admin_is_registered_like_everywhere_else(admin_client, world):
+    course = CourseFactory(upcoming=True)
     response = admin_client.post(
         url(Participant, "add"),
         {
@@ -389,7 +390,7 @@ def test_a_trainee_added_in_the_admin_is_registered_like_everywhere_else(admin_c
             "notes": "",
             "enrolments-TOTAL_FORMS": "1",
             "enrolments-INITIAL_FORMS": "0",
-            "enrolments-0-course": world["course"].pk,
+            "enrolments-0-course": course.pk,
             "enrolments-0-status": "nominated",
             "enrolments-0-status_reason": "",
             "enrolments-0-pre_test_score": "41",
@@ -402,7 +403,7 @@ def test_a_trainee_added_in_the_admin_is_registered_like_everywhere_else(admin_c
     assert (dilan.first_name, dilan.phone) == ("Dilan", "+9647509124478")
     assert dilan.consent_date is not None
     enrolment = dilan.enrolments.get()
-    assert (enrolment.course, enrolment.pre_test_score) == (world["course"], 41)
+    assert (enrolment.course, enrolment.pre_test_score) == (course, 41)
     assert response.url == url(Participant, "changelist")
 
 

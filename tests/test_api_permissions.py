@@ -280,8 +280,29 @@ CASES = [
         201,
         _json(
             "post",
+            lambda w: f"/api/v1/courses/{w.open_course.pk}/enrolments/",
+            lambda w: {"participants": [ParticipantFactory().pk]},
+        ),
+    ),
+    # w.course ended in 2016: the roles that enrol are told so (409), the others get 403 first.
+    Case(
+        "courses-enrol-ended",
+        TEAM,
+        409,
+        _json(
+            "post",
             lambda w: f"/api/v1/courses/{w.course.pk}/enrolments/",
             lambda w: {"participants": [ParticipantFactory().pk]},
+        ),
+    ),
+    Case(
+        "enrolments-create-ended",
+        TEAM,
+        409,
+        _json(
+            "post",
+            lambda w: "/api/v1/enrolments/",
+            lambda w: {"participant": ParticipantFactory().pk, "course": w.course.pk},
         ),
     ),
     # bob is a trainer but does not teach w.course: the sheets are refused to him too.
@@ -374,7 +395,7 @@ CASES = [
         lambda w: w.enrolment,
         ANY_ROLE,
         TEAM,
-        create=lambda w: {"participant": ParticipantFactory().pk, "course": w.course.pk},
+        create=lambda w: {"participant": ParticipantFactory().pk, "course": w.open_course.pk},
         update=lambda w: {"status": "withdrawn", "reason": "Recalled by the ministry"},
         fresh=lambda w: EnrolmentFactory(course=w.course),
         allowed_delete=ADMINISTRATORS,
@@ -655,6 +676,8 @@ def world(db, bob):
     world = build_world()
     world.expert.user = bob  # bob teaches the world's course, as its visiting expert
     world.expert.save()
+    # The world's course ended in 2016 and takes no enrolments: enrol in one that does.
+    world.open_course = CourseFactory(programme=world.programme, code="NEXT", upcoming=True)
     return world
 
 

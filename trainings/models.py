@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField, MultipleCountriesDescriptor
 
@@ -308,6 +310,20 @@ class CourseStatus(models.TextChoices):
 # from 1900 to 9999 made a 38 MB grid and an export that ran past 90 s.
 MAX_COURSE_DAYS = 366
 
+# The statuses of a course that still takes enrolments, as long as it has not ended: a draft is
+# being prepared (nominations arrive before it opens), an open or running course takes late
+# nominations. Completed and cancelled courses take nobody. ``CourseQuerySet`` and
+# ``Course.enrolment_refusal`` are built from this one set.
+ENROLLING_STATUSES = frozenset({CourseStatus.DRAFT, CourseStatus.OPEN, CourseStatus.RUNNING})
+
+
+class CourseQuerySet(models.QuerySet["Course"]):
+    def open_for_enrolment(self, today=None) -> "CourseQuerySet":
+        """The courses that take enrolments: not completed or cancelled, and not ended (a
+        course takes enrolments until the end of its last day)."""
+        today = today or timezone.localdate()
+        return self.filter(status__in=ENROLLING_STATUSES, end_date__gte=today)
+
 
 class Course(PrintedText, TimeStamped):
     """A course: a ToT, a cascade course descending from one, or a workshop."""
@@ -380,6 +396,8 @@ class Course(PrintedText, TimeStamped):
     )
     requires_teachback = models.BooleanField(_("requires a teach-back module"), default=False)
 
+    objects = CourseQuerySet.as_manager()
+
     class Meta:
         ordering = ["-start_date", "title"]
         verbose_name = _("course")
@@ -415,6 +433,33 @@ class Course(PrintedText, TimeStamped):
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+    def enrolment_refusal(self, today=None) -> str | None:
+        """Why nobody can be enrolled in this course any more, naming it, in the active
+        language; ``None`` when it takes enrolments. The same rule as
+        ``Course.objects.open_for_enrolment()``."""
+        today = today or timezone.localdate()
+        course = f"{self.display_title} ({self.code})"
+        if self.status == CourseStatus.CANCELLED:
+            return gettext("Nobody can be enrolled in %(course)s: the course is cancelled.") % {
+                "course": course
+            }
+        if self.status == CourseStatus.COMPLETED:
+            return gettext(
+                "Nobody can be enrolled in %(course)s: the course is completed (closed)."
+            ) % {"course": course}
+        if self.end_date < today:
+            return gettext(
+                "Nobody can be enrolled in %(course)s: the course ended on %(date)s."
+            ) % {
+                "course": course,
+                "date": date_format(self.end_date),
+            }
+        return None
+
+    @property
+    def takes_enrolments(self) -> bool:
+        return self.enrolment_refusal() is None
 
     def title_in(self, language: str | None = None) -> str:
         """The title in ``language`` (the active one by default), else the English title."""

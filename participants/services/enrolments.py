@@ -36,7 +36,9 @@ from .people import participant_create
 
 # --- Enrolments -----------------------------------------------------------------------------
 
-CLOSED_COURSE_STATUSES = frozenset({CourseStatus.CANCELLED})
+# Kept for callers that named the refused statuses; which courses take enrolments is decided
+# once, by ``Course.objects.open_for_enrolment()`` and ``Course.enrolment_refusal()``.
+CLOSED_COURSE_STATUSES = frozenset({CourseStatus.CANCELLED, CourseStatus.COMPLETED})
 
 
 @dataclass
@@ -48,13 +50,22 @@ class BulkEnrolResult:
     def enrolments(self) -> list[Enrolment]:
         return sorted(self.created + self.existing, key=lambda e: e.pk)
 
+    @property
+    def seated(self) -> list[Enrolment]:
+        """The enrolments this call created with a seat, in arrival order."""
+        return [e for e in self.created if e.status != EnrolmentStatus.WAITLISTED]
+
+    @property
+    def waitlisted(self) -> list[Enrolment]:
+        """The enrolments this call put on the waiting list, in arrival order."""
+        return [e for e in self.created if e.status == EnrolmentStatus.WAITLISTED]
+
 
 def check_course_open(course: Course) -> None:
-    if course.status in CLOSED_COURSE_STATUSES:
-        raise DomainError(
-            _("Nobody can be enrolled in %(course)s: the course is %(status)s.")
-            % {"course": course, "status": course.get_status_display().lower()}
-        )
+    """Refuse (409) a course that takes no more enrolments, saying which and why."""
+    refusal = course.enrolment_refusal()
+    if refusal is not None:
+        raise ConflictError(refusal, field="course")
 
 
 def lock_course(course: Course) -> Course:
@@ -103,8 +114,9 @@ def enrolments_bulk_create(
     given. The course row is locked for the count, so concurrent requests cannot overbook;
     ``ignore_conflicts`` still lets the unique constraint arbitrate a race on the same person.
     """
-    check_course_open(course)
+    # Checked on the locked row: a course closed meanwhile by someone else is refused.
     course = lock_course(course)
+    check_course_open(course)
     wanted = {p.pk: p for p in participants}
     before = set(
         Enrolment.objects.filter(course=course, participant_id__in=wanted).values_list(
@@ -131,9 +143,16 @@ def enrolments_bulk_create(
         )
     Enrolment.objects.bulk_create(new, ignore_conflicts=True)
     result = BulkEnrolResult()
-    for enrolment in Enrolment.objects.filter(course=course, participant_id__in=wanted):
-        bucket = result.existing if enrolment.participant_id in before else result.created
-        bucket.append(enrolment)
+    found = {
+        e.participant_id: e
+        for e in Enrolment.objects.filter(course=course, participant_id__in=wanted).select_related(
+            "participant"
+        )
+    }
+    for pk in wanted:  # in the order given, which is the order of the waiting list
+        if pk in found:
+            bucket = result.existing if pk in before else result.created
+            bucket.append(found[pk])
     # The course lock makes ``created`` exactly the rows this call inserted.
     full = [reasons.waiting_list_full(capacity=course.capacity)]
     _log_changes(
@@ -150,8 +169,8 @@ def enrolments_bulk_create(
 def enrolment_create(*, participant: Participant, course: Course, by: Actor = None) -> Enrolment:
     """Enrol one participant (on the waiting list when the course is full); refuses (409)
     when they are already enrolled."""
-    check_course_open(course)
     course = lock_course(course)
+    check_course_open(course)
     if Enrolment.objects.filter(participant=participant, course=course).exists():
         raise ConflictError(
             _("%(participant)s is already enrolled in %(course)s.")

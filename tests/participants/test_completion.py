@@ -240,7 +240,7 @@ def test_an_override_is_recorded_in_the_audit_log(carol):
 
 
 def test_enrolling_beyond_capacity_puts_people_on_the_waiting_list(alice):
-    course = CourseFactory(capacity=2)
+    course = CourseFactory(capacity=2, upcoming=True)
     people = ParticipantFactory.create_batch(3)
     result = services.enrolments_bulk_create(course=course, participants=people, by=alice)
     statuses = {e.participant_id: e.status for e in result.created}
@@ -254,7 +254,7 @@ def test_enrolling_beyond_capacity_puts_people_on_the_waiting_list(alice):
 
 
 def test_a_withdrawal_moves_the_longest_waiting_trainee_up(alice):
-    course = CourseFactory(capacity=1)
+    course = CourseFactory(capacity=1, upcoming=True)
     first, second, third = ParticipantFactory.create_batch(3)
     services.enrolments_bulk_create(course=course, participants=[first], by=alice)
     services.enrolments_bulk_create(course=course, participants=[second], by=alice)
@@ -281,7 +281,7 @@ def test_leaving_the_waiting_list_needs_a_free_seat(alice):
 
 
 def test_without_a_capacity_nobody_waits(alice):
-    course = CourseFactory(capacity=None)
+    course = CourseFactory(capacity=None, upcoming=True)
     people = ParticipantFactory.create_batch(4)
     result = services.enrolments_bulk_create(course=course, participants=people, by=alice)
     assert {e.status for e in result.created} == {"nominated"}
@@ -292,7 +292,7 @@ def test_without_a_capacity_nobody_waits(alice):
 
 def test_every_status_change_is_in_the_history_with_who(alice, carol):
     enrolment = services.enrolment_create(
-        participant=ParticipantFactory(), course=CourseFactory(), by=alice
+        participant=ParticipantFactory(), course=CourseFactory(upcoming=True), by=alice
     )
     services.enrolment_set_status(enrolment=enrolment, status="confirmed", by=alice)
     services.enrolment_set_status(enrolment=enrolment, status="confirmed", by=alice)  # repeat

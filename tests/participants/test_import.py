@@ -354,7 +354,7 @@ def test_a_same_name_in_another_organisation_is_another_person(db):
 
 
 def test_course_enrols_the_imported_people_once(api_as, alice, momd):
-    course = CourseFactory()
+    course = CourseFactory(upcoming=True)
     data = csv_bytes(NOMINATIONS)
 
     dry = post(api_as(alice), data, skip_invalid="true", dry_run="true", course=course.pk)
@@ -372,7 +372,8 @@ def test_a_cancelled_course_is_refused(api_as, alice):
 
     response = post(api_as(alice), simple([["Sam", "", "", "", ""]]), course=course.pk)
 
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert "cancelled" in response.json()["detail"]
     assert Participant.objects.count() == 0
 
 

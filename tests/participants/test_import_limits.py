@@ -430,7 +430,7 @@ def test_the_file_is_read_and_checked_before_the_transaction_opens(monkeypatch, 
 @pytest.mark.parametrize("refused", [False, True], ids=["dry-run", "refused-invalid-rows"])
 def test_a_dry_run_or_a_refused_import_writes_nothing_and_opens_no_transaction(refused, queries):
     ParticipantFactory(email="z@example.org")
-    course = CourseFactory()
+    course = CourseFactory(upcoming=True)
     before = Participant.objects.count()
     del queries[:]
     data = nomination_list() + (b"Bad,Email,not-an-email\r\n" if refused else b"")

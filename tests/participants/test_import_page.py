@@ -162,7 +162,7 @@ def test_valid_rows_only_imports_the_same_file_without_uploading_it_again(team, 
     upload(team)
     token = token_of(team)
     stored = team.session[import_uploads.SESSION_KEY][token]["name"]
-    course = CourseFactory()
+    course = CourseFactory(upcoming=True)
     response = confirm(team, token, mode="valid", course=course.pk)
     assert response.status_code == 302
     assert response["Location"] == reverse("participant-list")
@@ -282,3 +282,20 @@ def test_an_abandoned_upload_is_swept_by_the_next_upload_a_day_later(
     assert default_storage.exists(
         carol.session[import_uploads.SESSION_KEY][token_of(carol)]["name"]
     )
+
+
+def test_the_preview_offers_only_courses_that_take_enrolments_and_refuses_a_closed_one(team, momd):
+    upcoming = CourseFactory(title="ToT Tashkent", code="TAS", upcoming=True)
+    ended = CourseFactory(title="ToT Islamabad", code="ISB", status="open")  # ended in 2016
+    preview = upload(team).content.decode()
+    choices = preview[preview.index('name="course"') : preview.index("</select>")]
+    assert "ToT Tashkent (TAS)" in choices and "(ISB)" not in choices
+
+    response = confirm(team, token_of(team), mode="valid", course=ended.pk)
+
+    assert response.status_code == 400
+    assert "Nobody can be enrolled in ToT Islamabad (ISB): the course ended on" in (
+        response.content.decode()
+    )
+    assert not Participant.objects.exists()
+    assert upcoming.enrolment_refusal() is None

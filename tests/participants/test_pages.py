@@ -208,7 +208,7 @@ def test_the_same_email_is_refused_even_for_a_different_person(browse, ahmed, mo
 
 
 def test_registration_can_enrol_in_a_course(browse, momd):
-    course = CourseFactory(title="ToT Erbil")
+    course = CourseFactory(title="ToT Erbil", upcoming=True)
     data = form_data(first_name="Layla", last_name="Hassan", course=course.pk)
     assert browse("alice").post(reverse("participant-new"), data).status_code == 302
     enrolment = Enrolment.objects.get()

@@ -15,7 +15,7 @@ from tests.factories import CourseFactory, EnrolmentFactory, ParticipantFactory
 
 
 def test_enrolling_the_same_people_twice_creates_nothing_the_second_time(alice):
-    course = CourseFactory()
+    course = CourseFactory(upcoming=True)
     people = ParticipantFactory.create_batch(4)
     first = enrolments_bulk_create(course=course, participants=people, by=alice)
     second = enrolments_bulk_create(course=course, participants=people, by=alice)
