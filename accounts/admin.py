@@ -125,9 +125,10 @@ class ServiceDeleteAdminMixin(ServiceErrorsAdminMixin):
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location)
-        if "delete_selected" in actions:  # Only there for users allowed to delete.
+        stock = actions.get("delete_selected")  # Only there for users allowed to delete.
+        if stock is not None:
             actions["delete_selected"] = dataclasses.replace(
-                actions["delete_selected"], func=delete_selected_through_service
+                stock, func=delete_selected_through_service
             )
         return actions
 
