@@ -19,6 +19,13 @@ from .closing import (
 from .files import (
     course_file,
 )
+from .large_exports import (
+    course_export_build,
+    course_export_fail,
+    course_export_request,
+    course_exports_sweep,
+    export_is_large,
+)
 from .teachbacks import (
     TEACHBACK_FIELDS,
     teachback_create,
@@ -34,8 +41,13 @@ __all__ = [
     "attendance_record",
     "attendance_update",
     "course_close",
+    "course_export_build",
+    "course_export_fail",
+    "course_export_request",
+    "course_exports_sweep",
     "course_file",
     "enrolment_override",
+    "export_is_large",
     "teachback_create",
     "teachback_save",
 ]
