@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     RECORD_DELETED = "record_deleted", _("Record deleted by an administrator")
     ROSTER_EXPORTED = "roster_exported", _("Course roster exported")
     CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+    COURSE_REOPENED = "course_reopened", _("Course reopened")
     CERTIFICATE_REISSUED = "certificate_reissued", _("Certificate re-issued")
 
 

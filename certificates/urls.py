@@ -26,6 +26,16 @@ urlpatterns = [
         name="design-preview",
     ),
     path(
+        "courses/<int:pk>/certificates/panel/",
+        views.course_panel,
+        name="course-certificates-panel",
+    ),
+    path(
+        "certificates/<int:pk>/revoke/",
+        views.certificate_revoke,
+        name="certificate-revoke",
+    ),
+    path(
         "certificates/<int:pk>/reissue/",
         views.certificate_reissue,
         name="certificate-reissue",

@@ -7,9 +7,12 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_countries.fields import Country
 
 from accounts.decorators import role_required
 from accounts.roles import COORDINATOR, PROJECT_TEAM
@@ -17,7 +20,7 @@ from core.errors import DomainError
 from trainings.models import Course
 
 from . import codes, selectors, services, verification
-from .labels import LANGUAGE_CODES
+from .labels import LANGUAGE_CHOICES, LANGUAGE_CODES
 from .models import Certificate, CertificateBatch, CertificateDesign, CertificateStatus
 from .preview import preview_pdf
 from .rendering import RenderError
@@ -44,8 +47,23 @@ def verify_page(request, code: str):
     if certificate is None:
         context = {"code": code, "error": _("No certificate has this verification code.")}
         return render(request, "certificates/verify.html", context, status=404)
-    context = {"code": code, "certificate": verification.public_view(certificate)}
+    view = verification.public_view(certificate)
+    context = {"code": code, "certificate": view, "shown": _shown(view)}
     return render(request, "certificates/verify.html", context)
+
+
+def _shown(view: dict) -> dict[str, Any]:
+    """The signed snapshot keeps ISO dates and a country code; readers get words in their
+    language ("24 أيار 2016", "Iraq" / "العراق")."""
+    course = view["course"]
+    revoked_at = parse_datetime(view["revoked_at"]) if view["revoked_at"] else None
+    return {
+        "start_date": parse_date(course["start_date"]) if course["start_date"] else None,
+        "end_date": parse_date(course["end_date"]) if course["end_date"] else None,
+        "issued_on": parse_date(view["issued_on"]) if view["issued_on"] else None,
+        "revoked_on": localtime(revoked_at).date() if revoked_at else None,
+        "country": Country(course["country"]).name if course["country"] else "",
+    }
 
 
 def verify_form(request):
@@ -86,7 +104,53 @@ def issue_for_course(request, pk: int):
 def batch_progress(request, pk: int):
     """The live progress fragment; it stops asking for updates once the batch has finished."""
     batch = get_object_or_404(CertificateBatch.objects.select_related("course"), pk=pk)
+    selectors.live_batch_progress(batch)
     return render(request, "certificates/_batch_progress.html", {"batch": batch})
+
+
+@role_required(PROJECT_TEAM, COORDINATOR)
+@never_cache
+def course_panel(request, pk: int):
+    """The course page's certificates panel on its own, polled while a batch runs: counts, the
+    bar and each certificate's row as they are now, and the trainee table's certificate cells
+    out of band."""
+    course = get_object_or_404(Course, pk=pk)
+    context = {
+        "course": course,
+        "certificates": selectors.course_certificate_summary(course),
+        "certificate_languages": LANGUAGE_CHOICES,
+        "oob_cells": True,
+    }
+    return render(request, "certificates/_course_panel.html", context)
+
+
+@role_required(COORDINATOR)
+def certificate_revoke(request, pk: int):
+    """Revoke one certificate: a page that says what revoking does, asks for the reason, and
+    revokes only when sent (the public verification page then says "revoked" with the reason)."""
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("enrolment__participant", "enrolment__course"), pk=pk
+    )
+    course_page = reverse("course-detail", args=[certificate.enrolment.course_id])
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            services.certificate_revoke(certificate=certificate, reason=reason, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Certificate %(serial)s revoked.") % {"serial": certificate.serial}
+            )
+            return redirect(f"{course_page}#certificates")
+    context = {
+        "certificate": certificate,
+        "reason": reason,
+        "revocable": certificate.status == CertificateStatus.VALID,
+        "course_page": course_page,
+    }
+    return render(request, "certificates/revoke.html", context)
 
 
 @role_required(COORDINATOR)

@@ -42,6 +42,7 @@ from .filters import AttendanceFilter
 from .models import CourseExport, ExportStatus
 from .permissions import (
     AttendanceSheetAccess,
+    CourseClosingAccess,
     PreparedFileAccess,
     RosterAccess,
     SignInSheetAccess,
@@ -49,12 +50,16 @@ from .permissions import (
 from .serializers import (
     AttendanceSerializer,
     AttendanceUpdateSerializer,
+    ClosePreviewSerializer,
+    CloseRequestSerializer,
     CloseResultSerializer,
     CompletionRowSerializer,
     CourseExportSerializer,
     GridSaveSerializer,
     GridSerializer,
     OverrideSerializer,
+    ReopenResultSerializer,
+    ReopenSerializer,
     TeachBackSerializer,
     TeachBackUpdateSerializer,
     TeachBackWriteSerializer,
@@ -94,7 +99,8 @@ ACTION_OPTIONS: dict[str, Any] = {
 
 
 class CourseDeliveryViewSet(CourseActionsViewSet):
-    """``/api/v1/courses/{id}/completion/``, ``close/``, ``attendance-grid/`` and the course's
+    """``/api/v1/courses/{id}/completion/``, ``close/`` (GET previews), ``reopen/``,
+    ``attendance-grid/`` and the course's
     files: ``roster/``, ``attendance-sheet/`` and ``sign-in-sheet/``. Each action names its
     own permission: attendance is the project team's daily work, closing the coordinators'."""
 
@@ -122,18 +128,48 @@ class CourseDeliveryViewSet(CourseActionsViewSet):
 
     @extend_schema(
         tags=["enrolments"],
+        methods=["GET"],
+        summary="Preview closing the course: what it would do, or why it cannot be done yet",
+        description=(
+            "Coordinators only. Nothing changes. `problems` lists why the course cannot be "
+            "closed yet (it has not ended; a course day or a trainee without attendance; "
+            "post-test scores or teach-backs the rule needs), one sentence each; otherwise "
+            "`trainees` says what closing does to each trainee, with the reason in words. "
+            "Send `token` back with `POST` to close exactly what was previewed."
+        ),
+        responses={200: ClosePreviewSerializer},
+    )
+    @extend_schema(
+        tags=["enrolments"],
+        methods=["POST"],
         summary="Close the course: mark every trainee completed or failed by the rule",
         description=(
-            "Coordinators only, from the course's last day. Failed trainees get the rule's "
-            "reason in words; a coordinator's override is kept (`kept`). Closing again "
-            "re-evaluates, but never fails a trainee holding a valid certificate (`blocked`)."
+            "Coordinators only, from the course's last day and with the records the rule needs "
+            "(otherwise 409, `detail` says what is missing: see `GET` for the list). Failed "
+            "trainees get the rule's reason in words; a coordinator's override is kept "
+            "(`kept`). Closing again re-evaluates, but never fails a trainee holding a valid "
+            "certificate (`blocked`). The optional `token` of the preview makes closing refuse "
+            "(409) if anything changed since. `POST reopen/` undoes it."
         ),
-        request=None,
+        request=CloseRequestSerializer,
         responses={200: CloseResultSerializer},
     )
-    @action(detail=True, methods=["post"], permission_classes=[CourseRecordsAccess])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[CourseClosingAccess],
+        pagination_class=None,
+        filterset_class=None,
+    )
     def close(self, request, pk=None):
-        result = services.course_close(course=self.get_object(), by=request.user)
+        course = self.get_object()
+        if request.method == "GET":
+            return Response(ClosePreviewSerializer(selectors.close_preview(course)).data)
+        payload = CloseRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        result = services.course_close(
+            course=course, by=request.user, token=payload.validated_data.get("token", "")
+        )
         body = {
             "completed": [e.pk for e in result.completed],
             "failed": [e.pk for e in result.failed],
@@ -141,6 +177,39 @@ class CourseDeliveryViewSet(CourseActionsViewSet):
             "blocked": [{"enrolment": e.pk, "reason": r} for e, r in result.blocked],
         }
         return Response(CloseResultSerializer(body).data)
+
+    @extend_schema(
+        tags=["enrolments"],
+        summary="Reopen a closed course: undo closing, with a reason",
+        description=(
+            "Coordinators only. Every trainee the rule decided goes back to the status they "
+            "had before closing (new history entries; nothing is deleted), the course to its "
+            "status before closing; a coordinator's decision by hand is kept (`kept`). The "
+            "reason is kept in the history and the audit log. 409 when the course is not "
+            "closed, or while certificates of the course are live (`detail` names them: "
+            "revoke them first)."
+        ),
+        request=ReopenSerializer,
+        responses={200: ReopenResultSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CourseClosingAccess])
+    def reopen(self, request, pk=None):
+        payload = ReopenSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        course = self.get_object()
+        result = services.course_reopen(
+            course=course, reason=payload.validated_data["reason"], by=request.user
+        )
+        course.refresh_from_db()
+        body = {
+            "course_status": course.status,
+            "restored": [
+                {"enrolment": e.pk, "from_status": was, "to_status": now}
+                for e, was, now in result.restored
+            ],
+            "kept": [e.pk for e in result.kept],
+        }
+        return Response(ReopenResultSerializer(body).data)
 
     @extend_schema(
         tags=["attendance"],

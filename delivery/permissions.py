@@ -38,6 +38,16 @@ class SignInSheetAccess(CourseExportAccess):
     export = exports.SIGN_IN_SHEET
 
 
+class CourseClosingAccess(BasePermission):
+    """Closing a course, its preview and reopening it: coordinators only (anonymous: 401,
+    every other role: 403). The service checks the role again."""
+
+    message = "Only a coordinator closes or reopens a course."
+
+    def has_permission(self, request, view) -> bool:
+        return has_role(request.user, COORDINATOR)
+
+
 class PreparedFileAccess(BasePermission):
     """A course file a worker built: its requester's (the viewset's queryset), and only while
     they may still take that file of that course (a role or an assignment may have ended)."""

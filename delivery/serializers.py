@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from rest_framework import serializers
 
+from delivery.selectors import CLOSE_OUTCOMES
 from participants.models import (
     Attendance,
     EnrolmentStatus,
@@ -78,6 +79,71 @@ class CloseResultSerializer(serializers.Serializer):
         child=serializers.DictField(),
         help_text="Trainees the rule would fail but who hold a valid certificate: "
         "`{enrolment, reason}`; revoke the certificate first.",
+    )
+
+
+class CloseRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="The `token` of the preview (`GET close/`). When given, closing is refused "
+        "(409) if what it would do changed since that preview.",
+    )
+
+
+class CloseRowSerializer(serializers.Serializer):
+    """What closing does to one trainee."""
+
+    enrolment = serializers.IntegerField(source="enrolment.pk")
+    participant = serializers.IntegerField(source="enrolment.participant_id")
+    name = serializers.CharField(source="enrolment.participant.full_name")
+    status = serializers.ChoiceField(
+        choices=EnrolmentStatus.choices, source="enrolment.status", help_text="Now."
+    )
+    outcome = serializers.ChoiceField(
+        choices=CLOSE_OUTCOMES,
+        help_text="`complete` or `fail` by the rule; `kept_decision` (a coordinator decided by "
+        "hand) or `kept_certificate` (holds a valid certificate): the status stays.",
+    )
+    new_status = serializers.ChoiceField(
+        choices=EnrolmentStatus.choices, help_text="After closing."
+    )
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why, in words.")
+
+
+class ClosePreviewSerializer(serializers.Serializer):
+    can_close = serializers.SerializerMethodField()
+    problems = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why the course cannot be closed yet, one sentence each (empty when it can).",
+    )
+    token = serializers.CharField(help_text="Send it back with `POST close/` to confirm.")
+    completed = serializers.IntegerField(source="completing", help_text="Will be completed.")
+    not_completed = serializers.IntegerField(source="failing", help_text="Will not complete.")
+    kept = serializers.IntegerField(help_text="Keep their status.")
+    trainees = CloseRowSerializer(many=True, source="rows")
+
+    def get_can_close(self, preview) -> bool:
+        return not preview.problems
+
+
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the course is reopened.")
+
+
+class RestoredSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField()
+    from_status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
+    to_status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
+
+
+class ReopenResultSerializer(serializers.Serializer):
+    course_status = serializers.CharField(help_text="The course's status again.")
+    restored = RestoredSerializer(many=True)
+    kept = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Enrolments a coordinator decided by hand: they keep their status.",
     )
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("courses/<int:pk>/completion/", views.completion_page, name="course-completion"),
     path("courses/<int:pk>/close/", views.course_close_view, name="course-close"),
+    path("courses/<int:pk>/reopen/", views.course_reopen_view, name="course-reopen"),
     path(
         "courses/<int:pk>/completion/<int:enrolment>/override/",
         views.enrolment_override_view,

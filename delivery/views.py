@@ -23,8 +23,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role
@@ -237,29 +238,75 @@ def completion_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(COORDINATOR)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def course_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    course = get_object_or_404(Course, pk=pk)
+    """GET: what closing would do, trainee by trainee, or why the course cannot be closed yet.
+    POST (the preview's confirm button, with its token): close."""
+    course = get_object_or_404(Course.objects.select_related("programme"), pk=pk)
+    token = request.POST.get("token", "")
+    if request.method == "GET" or not token:
+        preview = selectors.close_preview(course)
+        return render(
+            request,
+            "delivery/close_preview.html",
+            {
+                "course": course,
+                "preview": preview,
+                "required_days": completion.required_days(course),
+            },
+        )
     try:
-        result = services.course_close(course=course, by=request.user)
+        result = services.course_close(course=course, by=request.user, token=token)
+    except services.CloseRefused:
+        return redirect("course-close", pk=course.pk)  # the preview lists the problems
     except DomainError as exc:
         _domain_error_message(request, exc)
-    else:
-        messages.success(
+        return redirect("course-close", pk=course.pk)
+    messages.success(
+        request,
+        _("Course closed: %(completed)s completed, %(failed)s did not complete.")
+        % {"completed": len(result.completed), "failed": len(result.failed)},
+    )
+    for enrolment, reason in result.blocked:
+        messages.warning(
             request,
-            _("Course closed: %(completed)s completed, %(failed)s did not complete.")
-            % {"completed": len(result.completed), "failed": len(result.failed)},
-        )
-        for enrolment, reason in result.blocked:
-            messages.warning(
-                request,
-                _(
-                    "%(name)s keeps “completed”: they hold a valid certificate, so revoke it "
-                    "first if the rule applies (%(reason)s)"
-                )
-                % {"name": enrolment.participant.full_name, "reason": reason},
+            _(
+                "%(name)s keeps “completed”: they hold a valid certificate, so revoke it "
+                "first if the rule applies (%(reason)s)"
             )
+            % {"name": enrolment.participant.full_name, "reason": reason},
+        )
     return redirect("course-completion", pk=course.pk)
+
+
+@role_required(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def course_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what reopening would restore, with the reason to give. POST: reopen."""
+    course = get_object_or_404(Course.objects.select_related("programme"), pk=pk)
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            result = services.course_reopen(course=course, reason=reason, by=request.user)
+        except DomainError as exc:
+            _domain_error_message(request, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Course reopened: %(count)s trainee is back to their status before closing.",
+                    "Course reopened: %(count)s trainees are back to their status before closing.",
+                    len(result.restored),
+                )
+                % {"count": len(result.restored)},
+            )
+            return redirect("course-completion", pk=course.pk)
+    return render(
+        request,
+        "delivery/reopen.html",
+        {"course": course, "preview": selectors.reopen_preview(course), "reason": reason},
+    )
 
 
 @role_required(COORDINATOR)

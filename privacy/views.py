@@ -12,15 +12,18 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import COORDINATOR, PROJECT_TEAM, has_role
+from certificates.models import CertificateStatus
 from core.errors import DomainError
-from participants.models import Gender, Participant
+from participants.models import EnrolmentStatus, Gender, Participant
 
 from . import selectors, services
 
@@ -49,7 +52,8 @@ class ErasureForm(forms.Form):
         return value
 
 
-def _fields(data: dict) -> list[tuple[str, object]]:
+def _fields(data: dict, participant: Participant) -> list[tuple[str, object]]:
+    """The held fields as a person reads them: labels, not codes; dates in words, not ISO."""
     person = data["participant"]
     return [
         (_("Given name(s)"), person["first_name"]),
@@ -61,9 +65,12 @@ def _fields(data: dict) -> list[tuple[str, object]]:
         (_("Position"), person["position"]),
         (_("Nationality"), person["nationality"]),
         (_("Consents to data processing"), _("yes") if person["consent_given"] else _("no")),
-        (_("Consent date"), person["consent_date"] or ""),
+        (
+            _("Consent date"),
+            date_format(participant.consent_date) if participant.consent_date else "",
+        ),
         (_("Notes"), person["notes"]),
-        (_("Registered"), person["registered_at"]),
+        (_("Registered"), date_format(localtime(participant.created_at), "DATETIME_FORMAT")),
     ]
 
 
@@ -71,11 +78,14 @@ def _page(request: HttpRequest, participant: Participant, form=None, status: int
     data = selectors.participant_data(participant)
     for enrolment in data["enrolments"]:
         enrolment["days_present"] = sum(1 for mark in enrolment["attendance"] if mark["present"])
+        enrolment["status_label"] = EnrolmentStatus(enrolment["status"]).label
+        for certificate in enrolment["certificates"]:
+            certificate["status_label"] = CertificateStatus(certificate["status"]).label
     may_erase = has_role(request.user, COORDINATOR)
     context = {
         "participant": participant,
         "data": data,
-        "fields": _fields(data),
+        "fields": _fields(data, participant),
         "audit_entries": selectors.participant_audit_entries(participant),
         "erased": participant.is_erased,
         "may_erase": may_erase,

@@ -15,9 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.api_fixtures import build_world, fast_passwords, fresh_throttles  # noqa: F401
 from tests.factories import (
+    AttendanceFactory,
     CertificateFactory,
     CourseFactory,
     EnrolmentFactory,
+    ExpertAssignmentFactory,
     ExpertFactory,
     ManualAttachmentFactory,
     ManualBundleFactory,
@@ -129,6 +131,25 @@ def _attachment_upload(w):
     upload = SimpleUploadedFile("exercise.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
     data = {"manual": w.manual.pk, "kind": "exercise", "title": "Role play", "file": upload}
     return ("post", "/api/v1/manual-attachments/", data, "multipart")
+
+
+def _closable_course(w):
+    """A course of bob's with every record the completion rule needs (the world's course lacks
+    some, so closing it is refused with 409)."""
+    course = CourseFactory(min_post_test_score=None)
+    ExpertAssignmentFactory(expert=w.expert, course=course)
+    enrolment = EnrolmentFactory(course=course)
+    for day in range(course.days):
+        AttendanceFactory(enrolment=enrolment, date=course.start_date + dt.timedelta(days=day))
+    return course
+
+
+def _closed_course(w):
+    from delivery import services
+
+    course = _closable_course(w)
+    services.course_close(course=course, by=UserFactory(roles=["coordinator"]))
+    return course
 
 
 # A course's manual ZIP: the trainer who asked for it and coordinators.
@@ -423,10 +444,26 @@ CASES = [
         _get(lambda w: f"/api/v1/courses/{w.course.pk}/completion/"),
     ),
     Case(
+        "courses-close-preview",
+        COORDINATORS,
+        200,
+        _get(lambda w: f"/api/v1/courses/{w.course.pk}/close/"),
+    ),
+    Case(
         "courses-close",
         COORDINATORS,
         200,
-        _json("post", lambda w: f"/api/v1/courses/{w.course.pk}/close/", lambda w: {}),
+        _json("post", lambda w: f"/api/v1/courses/{_closable_course(w).pk}/close/", lambda w: {}),
+    ),
+    Case(
+        "courses-reopen",
+        COORDINATORS,
+        200,
+        _json(
+            "post",
+            lambda w: f"/api/v1/courses/{_closed_course(w).pk}/reopen/",
+            lambda w: {"reason": "Closed before the post-test was marked"},
+        ),
     ),
     Case(
         "courses-enrolments-status",

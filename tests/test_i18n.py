@@ -42,6 +42,7 @@ PAGE_MODULES = [
     "delivery/views.py",
     "privacy/views.py",
     "delivery/completion.py",
+    "delivery/selectors.py",
     "experts/views.py",
     "experts/conflicts.py",
 ]

@@ -8,6 +8,7 @@ the download log are for coordinators. Writes go through ``trainings.services``;
 ``trainings.library``.
 """
 
+import datetime as dt
 from typing import cast
 
 from django import forms
@@ -20,6 +21,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -105,6 +107,9 @@ class DownloadLogFilterForm(forms.Form):
 
 # --- The library -----------------------------------------------------------------------------
 
+RECENT_BUNDLES_AGE = dt.timedelta(days=7)
+RECENT_BUNDLES_SHOWN = 5
+
 
 @role_required(*ALL_ROLES)
 def library_page(request: HttpRequest) -> HttpResponse:
@@ -126,18 +131,27 @@ def library_page(request: HttpRequest) -> HttpResponse:
         else None,
     )
     bundle = None
+    own_bundles = ManualBundle.objects.filter(requested_by=cast(User, request.user))
     if course is not None:
-        bundle = (
-            ManualBundle.objects.filter(course=course, requested_by=cast(User, request.user))
-            .order_by("-created_at")
-            .first()
+        bundle = own_bundles.filter(course=course).order_by("-created_at").first()
+    # Without a course filter, the ZIPs asked for lately stay in reach (a ZIP is built in the
+    # background; the requester may have moved on to another page meanwhile).
+    recent_bundles = (
+        []
+        if course is not None
+        else list(
+            own_bundles.filter(created_at__gte=timezone.now() - RECENT_BUNDLES_AGE)
+            .select_related("course")
+            .order_by("-created_at")[:RECENT_BUNDLES_SHOWN]
         )
+    )
     context = {
         "form": form,
         "cards": cards,
         "is_expert": expert,
         "course": course,
         "bundle": bundle,
+        "recent_bundles": recent_bundles,
         "language": filters.get("language") or "",
         "can_manage": has_role(request.user, COORDINATOR),
     }

@@ -12,8 +12,11 @@ from .attendance import (
     attendance_update,
 )
 from .closing import (
+    CloseRefused,
     CloseResult,
+    ReopenResult,
     course_close,
+    course_reopen,
     enrolment_override,
 )
 from .files import (
@@ -34,8 +37,10 @@ from .teachbacks import (
 
 __all__ = [
     "TEACHBACK_FIELDS",
+    "CloseRefused",
     "CloseResult",
     "GridMark",
+    "ReopenResult",
     "attendance_grid_save",
     "attendance_mark_day",
     "attendance_record",
@@ -46,6 +51,7 @@ __all__ = [
     "course_export_request",
     "course_exports_sweep",
     "course_file",
+    "course_reopen",
     "enrolment_override",
     "export_is_large",
     "teachback_create",

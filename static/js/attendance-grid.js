@@ -1,18 +1,38 @@
 /*
- * Keyboard movement in the attendance grid: arrow keys move between cells (mirrored in
- * right-to-left pages), Home/End jump within the row. Space and Enter toggle the focused cell
- * because each cell is a button; htmx saves it and swaps in the new cell, and focus follows.
- * A refused change (400) is announced in the grid's status line and the cell stays as it was.
+ * The attendance grid: arrow keys move between cells (mirrored in right-to-left pages),
+ * Home/End jump within the row, Space and Enter toggle the focused cell (each cell is a button).
+ *
+ * A cell is never replaced: the click shows the new mark at once, htmx posts it, and only the
+ * trainee's total comes back (out of band). So the focus stays where the user put it however
+ * fast they type: nothing has to be handed back after a save (the old code kept one shared
+ * "pending focus" that a second save overwrote, and the arrows went dead). Saves of one cell
+ * queue in order (hx-sync), and each computes its value from the mark shown when it leaves, so
+ * two quick presses give present, then absent. A refused or lost save puts the cell back and
+ * says why in the grid's status line.
  */
 (function () {
   "use strict";
   const grid = document.getElementById("attendance-grid");
   if (!grid) return;
   const status = document.getElementById("grid-status");
-  let pendingFocus = null;
+  const words = {
+    present: grid.dataset.wordPresent,
+    absent: grid.dataset.wordAbsent,
+    none: grid.dataset.wordNone,
+  };
+  const symbols = { present: "✓", absent: "✗", none: "·" };
 
   function cells(row) {
     return Array.from(row.querySelectorAll("[data-grid-cell]"));
+  }
+
+  function show(cell, state) {
+    cell.dataset.state = state;
+    cell.classList.remove("mark--present", "mark--absent", "mark--none");
+    cell.classList.add("mark--" + state);
+    cell.setAttribute("aria-pressed", state === "present" ? "true" : "false");
+    cell.setAttribute("aria-label", cell.dataset.label + ": " + words[state]);
+    cell.textContent = symbols[state];
   }
 
   grid.addEventListener("keydown", function (event) {
@@ -49,24 +69,28 @@
     if (target) target.focus();
   });
 
-  grid.addEventListener("htmx:beforeRequest", function (event) {
-    const cell = event.target.closest("[data-grid-cell]");
-    if (cell && document.activeElement === cell) pendingFocus = cell.dataset.key;
+  // Runs when the save actually leaves (a queued one only after the one before it came back).
+  grid.addEventListener("htmx:configRequest", function (event) {
+    const cell = event.detail.elt.closest("[data-grid-cell]");
+    if (!cell) return;
+    const next = cell.dataset.state === "present" ? "absent" : "present";
+    event.detail.parameters.present = next === "present" ? "1" : "0";
+    cell.dataset.previous = cell.dataset.state;
+    show(cell, next);
     if (status) status.textContent = "";
   });
 
+  function undo(event, message) {
+    const cell = event.detail.elt.closest("[data-grid-cell]");
+    if (cell && cell.dataset.previous) show(cell, cell.dataset.previous);
+    if (status) status.textContent = message;
+  }
+
   grid.addEventListener("htmx:responseError", function (event) {
-    pendingFocus = null;
-    if (status) status.textContent = event.detail.xhr.responseText;
+    undo(event, event.detail.xhr.responseText);
   });
 
-  // Only when the focus went down with the replaced cell: if the user has moved on (arrow keys
-  // while the save was on its way), leave the focus where they put it.
-  document.body.addEventListener("htmx:afterSettle", function () {
-    if (!pendingFocus) return;
-    const cell = grid.querySelector('[data-key="' + pendingFocus + '"]');
-    pendingFocus = null;
-    const lost = !document.activeElement || document.activeElement === document.body;
-    if (cell && lost) cell.focus();
+  grid.addEventListener("htmx:sendError", function (event) {
+    undo(event, grid.dataset.wordOffline);
   });
 })();

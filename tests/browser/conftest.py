@@ -65,3 +65,26 @@ def _role_groups(transactional_db):
     """
     for name in ALL_ROLES:
         Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture
+def axe():
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is now; return the serious
+    and critical violations as readable lines, so ``assert axe(page) == []`` shows what broke."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    engine = Axe()
+
+    def audit(page) -> list[str]:
+        options = {
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        }
+        results = engine.run(page, options=options).response
+        return [
+            f"{violation['id']} ({violation['impact']}): "
+            + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+            for violation in results["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+
+    return audit

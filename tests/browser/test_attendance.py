@@ -94,11 +94,27 @@ def test_grid_marks_and_completion_reasons(page: Page, live_server, screenshot):
     expect(page.locator(f"#enrolment-{layla.pk}")).to_contain_text("Qualifies")
     screenshot(page, "completion-reasons")
 
-    # The coordinator closes the course.
+    # The coordinator tries to close the course: the last day and Omar's score are missing.
     page.get_by_role("button", name="Log out").click()
     login(page, live_server.url, "coord")
     page.goto(f"{live_server.url}/courses/{course.pk}/completion/")
-    page.get_by_role("button", name="Close the course").click()
+    page.get_by_role("link", name="Close the course").click()
+    expect(page.get_by_role("heading", name="This course cannot be closed yet")).to_be_visible()
+    expect(page.get_by_text("No attendance recorded for 1 of 4 days: 18 May.")).to_be_visible()
+    expect(page.get_by_text("Post-test score missing for 1 trainee: Omar Karimi.")).to_be_visible()
+    assert set(Enrolment.objects.values_list("status", flat=True)) == {"confirmed"}
+    screenshot(page, "close-refused")
+
+    # Once recorded, the preview says what closing does; the coordinator confirms.
+    Attendance.objects.create(enrolment=omar, date=dt.date(2016, 5, 18), present=False)
+    Enrolment.objects.filter(pk=omar.pk).update(post_test_score=40)
+    page.reload()
+    expect(page.get_by_text("1 trainee will be completed.")).to_be_visible()
+    expect(page.locator(f"#close-{omar.pk}")).to_contain_text(
+        "Post-test score 40 is below the pass mark of 60."
+    )
+    screenshot(page, "close-preview")
+    page.get_by_role("button", name="Confirm: close the course").click()
     expect(page.get_by_text("Course closed: 1 completed, 1 did not complete.")).to_be_visible()
     assert dict(Enrolment.objects.values_list("pk", "status")) == {
         layla.pk: "completed",

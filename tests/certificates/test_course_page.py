@@ -74,3 +74,101 @@ def test_issuing_when_everyone_has_one_says_so(
         response = client.post(f"/courses/{course.pk}/certificates/issue/", follow=True)
     assert "already has a certificate" in response.content.decode()
     assert CertificateBatch.objects.count() == 1
+
+
+def issue(client, carol, course, django_capture_on_commit_callbacks) -> CertificateBatch:
+    client.force_login(carol)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(f"/courses/{course.pk}/certificates/issue/")
+    return CertificateBatch.objects.get()
+
+
+def test_the_panel_counts_each_certificate_as_it_is_rendered(
+    client, carol, course, django_capture_on_commit_callbacks
+):
+    batch = issue(client, carol, course, django_capture_on_commit_callbacks)
+    first, second = batch.certificates.order_by("pk")
+    services.certificate_render(certificate_id=first.pk)
+    # The stored counter is still 0 (a worker recounts after a whole chunk); the panel is not.
+    CertificateBatch.objects.filter(pk=batch.pk).update(done=0)
+
+    panel = client.get(f"/courses/{course.pk}/certificates/panel/").content.decode()
+
+    assert 'hx-trigger="every 1s"' in panel  # still running: it asks again
+    assert "1 of 2 issued" in panel and "1 issued" in panel
+    assert panel.count("badge--valid") == 1 and panel.count("badge--pending") >= 1
+    # The trainee table's cells come along, out of band.
+    assert f'id="certificate-cell-{first.enrolment_id}" hx-swap-oob="true"' in panel
+    assert f"/verify/{first.verification_code}/" in panel
+
+    services.certificate_render(certificate_id=second.pk)
+    services.batch_finalize(batch_id=batch.pk)
+    done = client.get(f"/courses/{course.pk}/certificates/panel/").content.decode()
+    assert "hx-trigger" not in done  # finished: it stops asking and shows the files
+    assert "2 issued" in done and "Download all (ZIP)" in done
+
+
+def test_the_panel_is_for_the_team_and_coordinators(client, alice, bob, course):
+    client.force_login(alice)
+    assert client.get(f"/courses/{course.pk}/certificates/panel/").status_code == 200
+    client.force_login(bob)
+    assert client.get(f"/courses/{course.pk}/certificates/panel/").status_code == 403
+
+
+def test_revoking_asks_for_the_reason_on_its_own_page(
+    client, carol, course, django_capture_on_commit_callbacks
+):
+    batch = issue(client, carol, course, django_capture_on_commit_callbacks)
+    certificate = batch.certificates.order_by("pk").first()
+    services.certificate_render(certificate_id=certificate.pk)
+    url = f"/certificates/{certificate.pk}/revoke/"
+
+    assert f'href="{url}"' in client.get(f"/courses/{course.pk}/").content.decode()
+    confirm = client.get(url).content.decode()
+    assert "Revoke the certificate" in confirm and certificate.verification_code in confirm
+
+    client.post(url, {"reason": "  "})
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"  # no reason, nothing revoked
+
+    response = client.post(url, {"reason": "Issued by mistake"})
+    assert response.status_code == 302 and response["Location"].endswith("#certificates")
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked" and certificate.revoked_reason == "Issued by mistake"
+    assert "Only a valid certificate can be revoked." in client.get(url).content.decode()
+
+
+def test_only_coordinators_revoke_from_the_page(
+    client, carol, alice, bob, course, django_capture_on_commit_callbacks
+):
+    batch = issue(client, carol, course, django_capture_on_commit_callbacks)
+    certificate = batch.certificates.first()
+    services.certificate_render(certificate_id=certificate.pk)
+    for user in (alice, bob):
+        client.force_login(user)
+        assert client.get(f"/certificates/{certificate.pk}/revoke/").status_code == 403
+        assert (
+            client.post(f"/certificates/{certificate.pk}/revoke/", {"reason": "x"}).status_code
+            == 403
+        )
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"
+
+
+def test_the_panel_takes_the_same_queries_whatever_the_size_of_the_course(
+    client, carol, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (2, 8):
+        course = CourseFactory()
+        EnrolmentFactory.create_batch(size, course=course, status="completed")
+        client.force_login(carol)
+        with django_capture_on_commit_callbacks(execute=False):
+            client.post(f"/courses/{course.pk}/certificates/issue/")
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"/courses/{course.pk}/certificates/panel/")
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

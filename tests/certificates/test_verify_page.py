@@ -120,3 +120,14 @@ def test_hostile_text_is_escaped(client, carol, django_capture_on_commit_callbac
     page = client.get(f"/verify/{certificate.verification_code}/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_dates_and_place_read_as_words_in_arabic(client, certificate, settings):
+    services.certificate_revoke(certificate=certificate, reason="Issued by mistake", by=None)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+    page = client.get(f"/verify/{certificate.verification_code}/").content.decode()
+
+    assert "15 أيار 2016 – 24 أيار 2016" in page
+    assert "2016-05-15" not in page.split("<dl")[1].split("</dl>")[0]
+    assert "العراق" in page  # the course's country, by name in the reader's language

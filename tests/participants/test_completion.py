@@ -127,8 +127,8 @@ def test_closing_marks_completed_and_failed_with_reasons_and_history(carol):
     course = CourseFactory()
     good = EnrolmentFactory(course=course, post_test_score=75)
     weak = EnrolmentFactory(course=course, post_test_score=75)
-    attend(good, 9)
-    attend(weak, 6)
+    attend(good, 9, absent=1)
+    attend(weak, 6, absent=4)
     result = delivery_services.course_close(course=course, by=carol)
     assert [e.pk for e in result.completed] == [good.pk]
     assert [e.pk for e in result.failed] == [weak.pk]

@@ -31,6 +31,8 @@ def test_completion_lists_reasons_and_knowledge_gain(api_as, alice):
 def test_close_through_the_api(api_as, alice, carol):
     course = CourseFactory()
     enrolment = EnrolmentFactory(course=course, post_test_score=90)
+    for day in range(10):  # recorded absent every day: closing needs the attendance recorded
+        AttendanceFactory(enrolment=enrolment, date=START + dt.timedelta(days=day), present=False)
     refused = api_as(alice).post(f"/api/v1/courses/{course.pk}/close/")
     assert refused.status_code == 403
     assert Enrolment.objects.get().status == "confirmed"

@@ -294,3 +294,27 @@ def test_the_sweep_resends_bundles_whose_message_was_lost(course, bob, monkeypat
     # What the sweep sends is built once, however often it is sent.
     assert build_manual_bundle.apply(args=[lost.pk]).get() is True
     assert build_manual_bundle.apply(args=[lost.pk]).get() is False
+
+
+def test_the_library_lists_ones_own_recent_zips_without_a_course_filter(
+    course, client, bob, alice, eager_celery, django_capture_on_commit_callbacks
+):
+    client.force_login(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/library/bundles/", {"course": course.pk, "language": "en"})
+    ManualBundleFactory(course=course, requested_by=alice)  # someone else's: not listed
+
+    page = client.get("/library/?filtered=1").content.decode()
+
+    mine = ManualBundle.objects.get(requested_by=bob)
+    assert "Your course ZIPs" in page
+    assert f"/library/bundles/{mine.pk}/download/" in page
+    assert page.count('class="bundle-progress"') == 1
+
+
+def test_old_zips_drop_out_of_the_library_list(course, client, bob):
+    bundle = ManualBundleFactory(course=course, requested_by=bob)
+    ManualBundle.objects.filter(pk=bundle.pk).update(created_at="2020-01-01T00:00Z")
+    client.force_login(bob)
+
+    assert "Your course ZIPs" not in client.get("/library/").content.decode()

@@ -275,3 +275,45 @@ def test_course_pages_show_the_title_in_the_reader_s_language(client, alice):
     assert "دورة تدريب المدربين — أربيل" in client.get("/courses/?q=أربيل").content.decode()
     client.cookies["django_language"] = "ru"  # no Russian title: the English one
     assert "Training of Trainers — Erbil" in client.get(f"/courses/{course.pk}/").content.decode()
+
+
+def test_the_coordinators_actions_are_at_the_top_of_the_course_page(client, carol, erbil):
+    client.force_login(carol)
+
+    page = html(client.get(reverse("course-detail", args=[erbil.pk])))
+
+    actions = page.split('class="course-actions"')[1].split("</nav>")[0]
+    assert page.index('class="course-actions"') < page.index('id="facts-heading"')
+    assert 'href="#certificates"' in actions
+    assert reverse("course-close", args=[erbil.pk]) in actions
+    assert 'href="#exports"' in actions
+    assert f"/library/?course={erbil.pk}" in actions
+
+
+def test_a_closed_course_offers_reopening_instead_of_closing(client, carol, erbil):
+    erbil.status = "completed"
+    erbil.save()
+    client.force_login(carol)
+
+    page = html(client.get(reverse("course-detail", args=[erbil.pk])))
+    actions = page.split('class="course-actions"')[1].split("</nav>")[0]
+
+    assert reverse("course-reopen", args=[erbil.pk]) in actions
+    assert reverse("course-close", args=[erbil.pk]) not in actions
+
+
+def test_the_project_team_gets_no_closing_action(client, alice, erbil):
+    client.force_login(alice)
+
+    page = html(client.get(reverse("course-detail", args=[erbil.pk])))
+
+    assert reverse("course-close", args=[erbil.pk]) not in page
+
+
+def test_trainee_names_on_the_course_page_link_to_their_records(client, alice, erbil):
+    client.force_login(alice)
+
+    page = html(client.get(reverse("course-detail", args=[erbil.pk])))
+
+    for enrolment in erbil.enrolments.all():
+        assert reverse("participant-detail", args=[enrolment.participant_id]) in page
