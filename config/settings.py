@@ -332,7 +332,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trainings.sweep_manual_bundles",
         "schedule": env.float("CERTIFICATE_SWEEP_SECONDS", default=30.0),
     },
+    # Large course files: send again what stalled, delete what expired.
+    "sweep-course-exports": {
+        "task": "delivery.sweep_course_exports",
+        "schedule": env.float("CERTIFICATE_SWEEP_SECONDS", default=30.0),
+    },
 }
+
+# --- Course files (roster, attendance sheet, sign-in sheet) ---------------------------------
+# Above these sizes a file is built by a worker and fetched when ready (202 and a status to
+# poll; the page says "being prepared"), so no request holds a web worker for minutes. Cells
+# are rows x columns of a roster or attendance sheet (a 366-day course has 371 columns);
+# a sign-in sheet counts trainees (about 25 a page).
+EXPORT_SYNC_MAX_CELLS = env.int("EXPORT_SYNC_MAX_CELLS", default=200_000)
+EXPORT_SYNC_MAX_SIGN_IN_TRAINEES = env.int("EXPORT_SYNC_MAX_SIGN_IN_TRAINEES", default=500)
+# How long a file built by a worker stays downloadable; the sweep then deletes it.
+EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
 
 # --- Certificates -------------------------------------------------------------------------
 # Base64 of a 32-byte Ed25519 seed; without it a key is derived from SECRET_KEY.

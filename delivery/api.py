@@ -24,7 +24,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import downloads
-from core.api import DOWNLOAD_VIEW_OPTIONS, JSONParser, ServiceModelViewSet
+from core.api import (
+    DOWNLOAD_VIEW_OPTIONS,
+    Conflict,
+    JSONParser,
+    ReadOnlyViewSet,
+    ServiceModelViewSet,
+)
 from participants import visibility
 from participants.api import EnrolmentActionsViewSet
 from participants.permissions import CourseRecordsAccess, EnrolmentAccess
@@ -33,9 +39,11 @@ from trainings.api import CourseActionsViewSet
 
 from . import exports, selectors, services
 from .filters import AttendanceFilter
+from .models import CourseExport, ExportStatus
 from .permissions import (
     AttendanceSheetAccess,
     CourseClosingAccess,
+    PreparedFileAccess,
     RosterAccess,
     SignInSheetAccess,
 )
@@ -46,6 +54,7 @@ from .serializers import (
     CloseRequestSerializer,
     CloseResultSerializer,
     CompletionRowSerializer,
+    CourseExportSerializer,
     GridSaveSerializer,
     GridSerializer,
     OverrideSerializer,
@@ -70,10 +79,17 @@ FORMAT_PARAMETER = OpenApiParameter(
     default=exports.DEFAULT_FORMAT,
     description="File format: `xlsx` (default) or `csv` (UTF-8 with BOM).",
 )
-SPREADSHEET_RESPONSES = {
+PREPARED_RESPONSE = OpenApiResponse(
+    CourseExportSerializer,
+    description="The file is too large to build at once (settings `EXPORT_SYNC_MAX_*`): a "
+    "worker builds it; poll `url` (also in `Location`) until `status` is `done`, then fetch "
+    "`download_url`.",
+)
+SPREADSHEET_RESPONSES: dict[Any, Any] = {
     (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
     for content_type in (exports.XLSX_CONTENT_TYPE, "text/csv")
 }
+SPREADSHEET_RESPONSES[(202, "application/json")] = PREPARED_RESPONSE
 # The file actions need neither the course list's filters nor its pagination.
 ACTION_OPTIONS: dict[str, Any] = {
     **DOWNLOAD_VIEW_OPTIONS,
@@ -237,12 +253,20 @@ class CourseDeliveryViewSet(CourseActionsViewSet):
 
     def _export(self, request, export: str):
         course = self.get_object()  # checks the object permission: a trainer's own course
+        fmt, day = "", None
         if export == exports.SIGN_IN_SHEET:
             day = exports.sign_in_day(course, request.query_params.get("date"))
-            file = services.course_file(course=course, export=export, day=day, by=request.user)
         else:
             fmt = exports.export_format(request.query_params.get("as"))
-            file = services.course_file(course=course, export=export, fmt=fmt, by=request.user)
+        if services.export_is_large(course, export):
+            job = services.course_export_request(
+                course=course, export=export, fmt=fmt, day=day, by=request.user
+            )
+            body = CourseExportSerializer(job).data
+            return Response(
+                body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]}
+            )
+        file = services.course_file(course=course, export=export, fmt=fmt, day=day, by=request.user)
         return file_response(file)
 
     @extend_schema(
@@ -303,7 +327,8 @@ class CourseDeliveryViewSet(CourseActionsViewSet):
         responses={
             (200, exports.PDF_CONTENT_TYPE): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The PDF, as an attachment."
-            )
+            ),
+            (202, "application/json"): PREPARED_RESPONSE,
         },
     )
     @action(
@@ -473,3 +498,36 @@ class TeachBackViewSet(ServiceModelViewSet):
             )
         except downloads.MissingFile as exc:
             raise NotFound("The file of this teach-back is missing from storage.") from exc
+
+
+@extend_schema(tags=["courses"])
+class CourseExportViewSet(ReadOnlyViewSet):
+    """Course files built by a worker because they were too large to build at once: each
+    person sees only the files they asked for, while they may still take them."""
+
+    serializer_class = CourseExportSerializer
+    permission_classes = [PreparedFileAccess]
+    filterset_class = None
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return CourseExport.objects.filter(requested_by=self.request.user.pk).select_related(
+            "course"
+        )
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment."
+            )
+        }
+    )
+    @action(detail=True, methods=["get"], **ACTION_OPTIONS)
+    def download(self, request, pk=None):
+        """The file, once built; 409 before, 404 once it expired."""
+        job = self.get_object()
+        if job.status != ExportStatus.DONE or not job.file:
+            raise Conflict("The file is not ready yet: poll its status.")
+        with job.file.open("rb") as handle:
+            content = handle.read()
+        return file_response(exports.ExportFile(content, job.filename, job.content_type))

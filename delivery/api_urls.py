@@ -13,5 +13,6 @@ router.register("courses", api.CourseDeliveryViewSet, basename="course")
 router.register("enrolments", api.EnrolmentDeliveryViewSet, basename="enrolment")
 router.register("attendance", api.AttendanceViewSet, basename="attendance")
 router.register("teachbacks", api.TeachBackViewSet, basename="teachback")
+router.register("course-exports", api.CourseExportViewSet, basename="courseexport")
 
 urlpatterns = router.urls

@@ -46,3 +46,16 @@ class CourseClosingAccess(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return has_role(request.user, COORDINATOR)
+
+
+class PreparedFileAccess(BasePermission):
+    """A course file a worker built: its requester's (the viewset's queryset), and only while
+    they may still take that file of that course (a role or an assignment may have ended)."""
+
+    message = "Only the person who asked for this file may fetch it, while they may take it."
+
+    def has_permission(self, request, view) -> bool:
+        return has_role(request.user, PROJECT_TEAM, COORDINATOR, TRAINER)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return exports.may_export(request.user, obj.course, obj.export)

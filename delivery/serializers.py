@@ -5,6 +5,7 @@ completion rows, closing and overrides. Nothing is saved here: the viewsets call
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.urls import reverse
 from rest_framework import serializers
 
 from delivery.selectors import CLOSE_OUTCOMES
@@ -14,6 +15,8 @@ from participants.models import (
     TeachBack,
 )
 from participants.serializers import REASON_TEXT_HELP, ReasonCodeSerializer
+
+from .models import CourseExport, ExportStatus
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -241,3 +244,40 @@ class TeachBackWriteSerializer(TeachBackSerializer):
 class TeachBackUpdateSerializer(TeachBackWriteSerializer):
     class Meta(TeachBackWriteSerializer.Meta):
         read_only_fields = [*TeachBackWriteSerializer.Meta.read_only_fields, "enrolment"]
+
+
+class CourseExportSerializer(serializers.ModelSerializer):
+    """A course file built by a worker: poll `url` until `status` is `done`, then fetch
+    `download_url` (until `expires_at`)."""
+
+    format = serializers.CharField(source="fmt", read_only=True)
+    date = serializers.DateField(source="day", read_only=True)
+    url = serializers.SerializerMethodField(help_text="This status, to poll.")
+    download_url = serializers.SerializerMethodField(
+        help_text="The file, once `status` is `done`; null before."
+    )
+
+    class Meta:
+        model = CourseExport
+        fields = [
+            "id",
+            "course",
+            "export",
+            "format",
+            "date",
+            "status",
+            "error",
+            "created_at",
+            "expires_at",
+            "url",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, obj: CourseExport) -> str:
+        return reverse("api:courseexport-detail", args=[obj.pk])
+
+    def get_download_url(self, obj: CourseExport) -> str | None:
+        if obj.status != ExportStatus.DONE:
+            return None
+        return reverse("api:courseexport-download", args=[obj.pk])

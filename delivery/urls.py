@@ -63,4 +63,5 @@ urlpatterns = [
         views.sign_in_sheet,
         name="course-export-sign-in-sheet",
     ),
+    path("exports/<int:pk>/", views.prepared_file, name="course-export-prepared"),
 ]

@@ -24,12 +24,14 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_role
 from core import downloads
 from core.errors import DomainError
+from core.requests import HtmxHttpRequest
 from participants import selectors as participant_selectors
 from participants import services as enrolment_services
 from participants import visibility
@@ -40,6 +42,7 @@ from trainings.models import Course, CourseKind
 
 from . import completion, exports, selectors, services
 from .api import file_response
+from .models import CourseExport
 
 TEAM_ROLES = (PROJECT_TEAM, COORDINATOR)
 
@@ -502,17 +505,37 @@ def _download(request: HttpRequest, pk: int, export: str) -> HttpResponse:
     course = get_object_or_404(Course.objects.select_related("programme"), pk=pk)
     if not exports.may_export(request.user, course, export):
         raise PermissionDenied
+    fmt, day = "", None
     try:
         if export == exports.SIGN_IN_SHEET:
             day = exports.sign_in_day(course, request.GET.get("date"))
-            file = services.course_file(course=course, export=export, day=day, by=request.user)
         else:
             fmt = exports.export_format(request.GET.get("as"))
-            file = services.course_file(course=course, export=export, fmt=fmt, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("course-detail", pk=course.pk)
+    if services.export_is_large(course, export):
+        job = services.course_export_request(
+            course=course, export=export, fmt=fmt, day=day, by=request.user
+        )
+        return redirect("course-export-prepared", pk=job.pk)
+    file = services.course_file(course=course, export=export, fmt=fmt, day=day, by=request.user)
     return file_response(file)
+
+
+@role_required(*ALL_ROLES)
+@never_cache
+def prepared_file(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A large course file a worker builds: "being prepared", then its download link. The
+    page polls itself with htmx until the file is ready or failed."""
+    job = get_object_or_404(
+        CourseExport.objects.select_related("course"), pk=pk, requested_by=request.user.pk
+    )
+    if not exports.may_export(request.user, job.course, job.export):
+        raise PermissionDenied
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "delivery/_prepared_file.html" if partial else "delivery/prepared_file.html"
+    return render(request, template, {"job": job, "course": job.course})
 
 
 @role_required(*ALL_ROLES)

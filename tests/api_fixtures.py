@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
+from delivery.models import CourseExport, ExportStatus
 from participants.models import TeachBack
 from tests.factories import (
     AttendanceFactory,
@@ -27,6 +28,7 @@ from tests.factories import (
     ParticipantFactory,
     ProgrammeFactory,
     ThematicModuleFactory,
+    UserFactory,
 )
 from trainings.models import ManualDownload
 
@@ -66,7 +68,19 @@ def build_world() -> SimpleNamespace:
         score=75,
     )
     teachback.file.save("teachback.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    # A large roster a worker built for someone else: every actor's fetch of it answers 404.
+    course_export = CourseExport.objects.create(
+        course=course,
+        export="roster",
+        fmt="csv",
+        requested_by=UserFactory(),
+        status=ExportStatus.DONE,
+        filename="ERB-roster.csv",
+        content_type="text/csv",
+    )
+    course_export.file.save("ERB-roster.csv", ContentFile(b"\xef\xbb\xbfName\r\n"))
     return SimpleNamespace(
+        course_export=course_export,
         attachment=attachment,
         download=download,
         bundle=bundle,

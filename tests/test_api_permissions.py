@@ -7,7 +7,7 @@ a coordinator, dave has no role, root is a superuser; ``anon`` sends no credenti
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -47,6 +47,8 @@ class Case:
     allowed: set[str]
     success: int
     build: Any  # world -> (method, url, data, format)
+    # Actors who pass the role check but answer otherwise (another person's file: 404).
+    others: dict[str, int] = field(default_factory=dict)
 
 
 def _get(url):
@@ -59,6 +61,26 @@ def _json(method, url, data):
 
 def _delete(url):
     return lambda w: ("delete", url(w), None, None)
+
+
+def _prepared_file(w):
+    """The world's attendance sheet as a worker built it for bob, who teaches the course."""
+    from django.contrib.auth.models import User
+    from django.core.files.base import ContentFile
+
+    from delivery.models import CourseExport, ExportStatus
+
+    job = CourseExport.objects.create(
+        course=w.course,
+        export="attendance-sheet",
+        fmt="csv",
+        requested_by=User.objects.get(username="bob"),
+        status=ExportStatus.DONE,
+        filename="ERB-attendance.csv",
+        content_type="text/csv",
+    )
+    job.file.save("ERB-attendance.csv", ContentFile(b"\xef\xbb\xbfName\r\n"))
+    return job
 
 
 def crud(resource, obj, allowed_read, allowed_write, create, update, fresh, allowed_delete=None):
@@ -666,6 +688,21 @@ CASES = [
             lambda w: {"username": "alice", "password": "correct horse battery staple"},
         ),
     ),
+    Case("course-exports-list", ANY_ROLE, 200, _get(lambda w: "/api/v1/course-exports/")),
+    Case(
+        "course-exports-detail",
+        {"bob"},
+        200,
+        _get(lambda w: f"/api/v1/course-exports/{_prepared_file(w).pk}/"),
+        others={"alice": 404, "carol": 404, "root": 404},  # bob's file, not theirs
+    ),
+    Case(
+        "course-exports-download",
+        {"bob"},
+        200,
+        _get(lambda w: f"/api/v1/course-exports/{_prepared_file(w).pk}/download/"),
+        others={"alice": 404, "carol": 404, "root": 404},
+    ),
     Case("schema", EVERYONE, 200, _get(lambda w: "/api/schema/")),
     Case("docs", EVERYONE, 200, _get(lambda w: "/api/docs/")),
 ]
@@ -682,6 +719,8 @@ def world(db, bob):
 
 
 def expected_status(case: Case, actor: str) -> int:
+    if actor in case.others:
+        return case.others[actor]
     if actor in case.allowed:
         return case.success
     return 401 if actor == "anon" else 403

@@ -127,6 +127,16 @@ def _batches(n):
     CertificateBatchFactory.create_batch(n, course=course)
 
 
+def _course_exports(n):
+    from django.contrib.auth.models import User
+
+    from delivery.models import CourseExport
+
+    root, course = User.objects.get(username="root"), CourseFactory()
+    for _ in range(n):
+        CourseExport.objects.create(course=course, export="roster", fmt="csv", requested_by=root)
+
+
 LISTS = {
     "programmes": _programmes,
     "modules": _modules,
@@ -144,6 +154,7 @@ LISTS = {
     "teachbacks": _teachbacks,
     "certificates": _certificates,
     "certificate-batches": _batches,
+    "course-exports": _course_exports,
 }
 
 

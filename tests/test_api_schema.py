@@ -74,6 +74,7 @@ def real_ids(world) -> dict[str, int]:
         "manual-downloads": world.download.pk,
         "manual-bundles": world.bundle.pk,
         "teachbacks": world.teachback.pk,
+        "course-exports": world.course_export.pk,
     }
 
 

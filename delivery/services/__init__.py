@@ -22,6 +22,13 @@ from .closing import (
 from .files import (
     course_file,
 )
+from .large_exports import (
+    course_export_build,
+    course_export_fail,
+    course_export_request,
+    course_exports_sweep,
+    export_is_large,
+)
 from .teachbacks import (
     TEACHBACK_FIELDS,
     teachback_create,
@@ -39,9 +46,14 @@ __all__ = [
     "attendance_record",
     "attendance_update",
     "course_close",
+    "course_export_build",
+    "course_export_fail",
+    "course_export_request",
+    "course_exports_sweep",
     "course_file",
     "course_reopen",
     "enrolment_override",
+    "export_is_large",
     "teachback_create",
     "teachback_save",
 ]

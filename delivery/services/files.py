@@ -22,11 +22,17 @@ def course_file(
         return exports.build(course, export, day=day)
     file = exports.build(course, export, fmt=fmt or exports.DEFAULT_FORMAT)
     if export == exports.ROSTER:
-        audit_record(
-            action=AuditAction.ROSTER_EXPORTED,
-            obj=course,
-            summary=_("Roster of %(course)s exported.") % {"course": course.code},
-            by=by,
-            format=fmt or exports.DEFAULT_FORMAT,
-        )
+        audit_roster_export(course=course, fmt=fmt, by=by)
     return file
+
+
+def audit_roster_export(*, course: Course, fmt: str, by: Actor, **data) -> None:
+    """The audit entry of a roster export, taken at once or built by a worker."""
+    audit_record(
+        action=AuditAction.ROSTER_EXPORTED,
+        obj=course,
+        summary=_("Roster of %(course)s exported.") % {"course": course.code},
+        by=by,
+        format=fmt or exports.DEFAULT_FORMAT,
+        **data,
+    )

@@ -6,9 +6,12 @@ pages differ (dashboards, a trainer's view of a course), which keeps the run nea
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import Page
 
+from certificates.models import Certificate
+from delivery.models import CourseExport
 from experts.models import Expert
 from participants.models import Participant
 from tests.browser.helpers import sign_in
@@ -28,6 +31,15 @@ def pages_of(role: str) -> list[str]:
         f"/courses/{erbil.pk}/completion/",
     ]
     closing = [f"/courses/{erbil.pk}/close/"]
+    # A certificate's re-issue page, and a large roster "being prepared" for the coordinator.
+    certificate = Certificate.objects.filter(enrolment__course=erbil, status="valid").first()
+    reissue = [f"/certificates/{certificate.pk}/reissue/"] if certificate else []
+    prepared, _ = CourseExport.objects.get_or_create(
+        course=erbil,
+        export="roster",
+        fmt="xlsx",
+        requested_by=User.objects.get(username="coordinator"),
+    )
     if role == "trainer":  # what differs for a trainer: their dashboard, a course they teach
         return ["/", f"/courses/{erbil.pk}/"]
     if role == "team":
@@ -38,6 +50,8 @@ def pages_of(role: str) -> list[str]:
         "/library/",
         *course_pages,
         *closing,
+        *reissue,
+        f"/exports/{prepared.pk}/",
         "/participants/",
         f"/participants/{trainee.pk}/",
         f"/participants/{trainee.pk}/edit/",
