@@ -337,8 +337,10 @@ ISLAMABAD = Course(
     venue="Islamabad Serena Hotel",
     city="Islamabad",
     country="PK",
-    start_date=dt.date(2017, 3, 5),
-    end_date=dt.date(2017, 3, 14),
+    # Fixed dates ahead of the demo's today, so the course "open for nominations" takes them
+    # (and `seed_demo` stays idempotent: dates that moved with the clock would change each day).
+    start_date=dt.date(2027, 3, 7),
+    end_date=dt.date(2027, 3, 16),
     languages=["en"],
     capacity=24,
     hours=Decimal(60),
