@@ -12,6 +12,14 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.roles import ALL_ROLES
+from tests.workers import (
+    RedisServer,
+    broker_folder,
+    start_worker,
+    stop_worker,
+    use_broker,
+    worker_env,
+)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -88,3 +96,24 @@ def axe():
         ]
 
     return audit
+
+
+@pytest.fixture
+def worker(tmp_path, settings):
+    """A real worker on a broker of this test's own: a private folder on the embedded default,
+    a private redis-server when the suite runs against Redis (never the shared one)."""
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        with broker_folder(tmp_path / "broker") as broker_env:
+            process = start_worker(worker_env(**broker_env), concurrency=2)
+            yield process
+            stop_worker(process)
+        return
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    try:
+        with use_broker(server.url):
+            process = start_worker(worker_env(CELERY_BROKER_URL=server.url), concurrency=2)
+            yield process
+            stop_worker(process)
+    finally:
+        server.stop()

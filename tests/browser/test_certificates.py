@@ -7,37 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from tests.workers import (
-    RedisServer,
-    broker_folder,
-    start_worker,
-    stop_worker,
-    use_broker,
-    worker_env,
-)
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker(tmp_path, settings):
-    """A real worker on a broker of this test's own: a private folder on the embedded default,
-    a private redis-server when the suite runs against Redis (never the shared one)."""
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        with broker_folder(tmp_path / "broker") as broker_env:
-            process = start_worker(worker_env(**broker_env), concurrency=2)
-            yield process
-            stop_worker(process)
-        return
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    try:
-        with use_broker(server.url):
-            process = start_worker(worker_env(CELERY_BROKER_URL=server.url), concurrency=2)
-            yield process
-            stop_worker(process)
-    finally:
-        server.stop()
 
 
 def test_a_coordinator_issues_the_demo_certificates_and_verifies_one(
