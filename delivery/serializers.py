@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.api import MAX_ID
 from delivery.selectors import CLOSE_OUTCOMES
 from participants.models import (
     Attendance,
@@ -163,7 +164,7 @@ class ReopenResultSerializer(serializers.Serializer):
 
 
 class GridMarkSerializer(serializers.Serializer):
-    enrolment = serializers.IntegerField(min_value=1)
+    enrolment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     date = serializers.DateField()
     present = serializers.BooleanField(allow_null=True, help_text="null clears the cell.")
 

@@ -11,6 +11,7 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import MAX_ID
 from trainings.languages import DOCUMENT_LANGUAGE_CHOICES
 from trainings.models import Course
 from trainings.serializers import CourseSerializer as CatalogueCourseSerializer
@@ -297,7 +298,7 @@ class CourseSerializer(CatalogueCourseSerializer):
 
 class BulkEnrolSerializer(serializers.Serializer):
     participants = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         allow_empty=False,
         max_length=2000,
         help_text="Ids of the participants to enrol.",
@@ -323,7 +324,7 @@ class BulkEnrolResultSerializer(serializers.Serializer):
 
 class BulkStatusSerializer(serializers.Serializer):
     enrolments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         min_length=1,
         max_length=5000,
         help_text="Ids of enrolments of this course.",

@@ -128,7 +128,7 @@ def test_the_admins_enrolment_history_is_in_the_readers_language(client, root, c
 
 
 def test_the_waiting_list_and_reopening_are_in_the_readers_language(client, carol):
-    course = CourseFactory(capacity=2, status="running")
+    course = CourseFactory(capacity=2, upcoming=True)
     first, second, third = (ParticipantFactory() for _ in range(3))
     services.enrolments_bulk_create(course=course, participants=[first, second, third], by=carol)
     services.enrolment_set_status(

@@ -116,6 +116,20 @@ def test_bulk_status_by_the_project_team(api_as, alice):
     assert final.status_code == 403
 
 
+@pytest.mark.parametrize("path", ["enrolments/status/", "attendance-grid/"])
+def test_an_id_beyond_any_database_column_is_a_400_not_a_500(api_as, alice, path):
+    course = CourseFactory()
+    body = (
+        {"enrolments": [2**70], "status": "confirmed"}
+        if path.startswith("enrolments")
+        else {"marks": [{"enrolment": 2**70, "date": "2016-05-15", "present": True}]}
+    )
+
+    response = api_as(alice).post(f"/api/v1/courses/{course.pk}/{path}", body, format="json")
+
+    assert response.status_code == 400
+
+
 def test_teachback_upload_checks_the_content_and_keeps_a_clean_name(api_as, alice, settings):
     enrolment = EnrolmentFactory()
     client = api_as(alice)

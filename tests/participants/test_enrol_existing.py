@@ -422,9 +422,9 @@ def page_requests(course, person):
     }
 
 
-@pytest.mark.parametrize("page", ["search", "add", "enrol"])
+@pytest.mark.parametrize("endpoint", ["search", "add", "enrol"])
 @pytest.mark.parametrize("actor", ["anon", "dave", "alice", "bob", "carol", "root"])
-def test_each_role_gets_the_expected_answer(client, request, actor, page, course):
+def test_each_role_gets_the_expected_answer(client, request, actor, endpoint, course):
     person = ParticipantFactory()
     # bob teaches the course and sees the trainee, yet may not enrol anyone.
     ExpertAssignmentFactory(
@@ -433,7 +433,7 @@ def test_each_role_gets_the_expected_answer(client, request, actor, page, course
     EnrolmentFactory(course=course, participant=ParticipantFactory())
     if actor != "anon":
         client.force_login(request.getfixturevalue(actor))
-    method, url, data = page_requests(course, person)[page]
+    method, url, data = page_requests(course, person)[endpoint]
 
     response = getattr(client, method)(url, data)
 
@@ -444,7 +444,7 @@ def test_each_role_gets_the_expected_answer(client, request, actor, page, course
     else:
         assert response.status_code == 403
     enrolled = Enrolment.objects.filter(participant=person).exists()
-    assert enrolled == (actor in ALLOWED and page != "search")
+    assert enrolled == (actor in ALLOWED and endpoint != "search")
 
 
 # --- The admin ------------------------------------------------------------------------------

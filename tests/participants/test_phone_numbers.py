@@ -65,7 +65,7 @@ def test_an_imported_national_number_is_read_in_the_organisations_country(api_as
 
 
 def test_an_imported_national_number_is_read_in_the_courses_country(api_as, alice):
-    course = CourseFactory(country="AF")
+    course = CourseFactory(country="AF", upcoming=True)
     rows = [["Gul", "", "", "", "070 123 4567"]]
 
     response = post(api_as(alice), csv_bytes(rows), course=course.pk)
