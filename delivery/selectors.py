@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import AuditAction, AuditEntry
 from certificates.models import Certificate, CertificateStatus
+from core.text import joined
 from participants import reasons as catalogue
 from participants.models import (
     FINAL_STATUSES,
@@ -188,11 +189,11 @@ class ClosePreview:
 
 
 def _names(rows: list[CloseRow]) -> str:
-    return ", ".join(row.enrolment.participant.full_name for row in rows)
+    return joined(row.enrolment.participant.full_name for row in rows)
 
 
 def _day_list(days: list[dt.date]) -> str:
-    return ", ".join(date_format(day, "j E") for day in days)
+    return joined(date_format(day, "MONTH_DAY_FORMAT") for day in days)
 
 
 def _record_problems(course: Course, rows: list[CloseRow], recorded: set) -> list[str]:

@@ -32,6 +32,7 @@ from accounts.roles import ALL_ROLES, COORDINATOR, PROJECT_TEAM, TRAINER, has_ro
 from core import downloads
 from core.errors import DomainError
 from core.requests import HtmxHttpRequest
+from core.text import joined
 from participants import selectors as participant_selectors
 from participants import services as enrolment_services
 from participants import visibility
@@ -218,7 +219,7 @@ def trainees_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _names(enrolments: list[Enrolment]) -> str:
-    return ", ".join(e.participant.full_name for e in enrolments)
+    return joined(e.participant.full_name for e in enrolments)
 
 
 def _enrol_summary(result: enrolment_services.BulkEnrolResult) -> list[tuple[int, str]]:

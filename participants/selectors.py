@@ -69,7 +69,8 @@ def participants_matching(
     queryset: QuerySet[Participant], text: str, *, by_email: bool
 ) -> QuerySet[Participant]:
     """``queryset`` narrowed to the trainees matching every word of ``text`` (at most eight):
-    in a name (Latin or native script), the organisation's name or acronym and, when
+    in a name (Latin or native script), the organisation's name (in any of its languages) or
+    acronym and, when
     ``by_email``, the e-mail (only for those shown it: for a trainer, a match would tell whose
     address it is)."""
     for word in text.split()[:8]:
@@ -78,6 +79,9 @@ def participants_matching(
             | Q(last_name__icontains=word)
             | Q(native_name__icontains=word)
             | Q(organisation__name__icontains=word)
+            | Q(organisation__native_name__icontains=word)
+            | Q(organisation__name_ar__icontains=word)
+            | Q(organisation__name_ru__icontains=word)
             | Q(organisation__acronym__iexact=word)
         )
         if by_email:

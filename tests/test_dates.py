@@ -76,3 +76,14 @@ def test_the_personal_data_page_shows_no_raw_timestamps_or_codes(client, carol):
     assert "1 мая 2016" in page
     assert timezone.localtime(AFTERNOON).strftime("%H:%M") in page
     assert "<td>completed" not in page and "<td>Завершён" in page
+
+
+def test_lists_in_sentences_use_the_readers_separator():
+    from core.text import joined
+
+    with translation.override("en"):
+        assert joined(["Layla Hassan", "Omar Karimi"]) == "Layla Hassan, Omar Karimi"
+    with translation.override("ar"):
+        assert joined(["Layla Hassan", "Omar Karimi"]) == (
+            "\u2068Layla Hassan\u2069، \u2068Omar Karimi\u2069"
+        )

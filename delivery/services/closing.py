@@ -14,6 +14,7 @@ from accounts.models import AuditAction
 from accounts.roles import COORDINATOR, has_role
 from core.actor import Actor
 from core.errors import ConflictError, DomainError, NotPermittedError
+from core.text import joined
 from delivery import selectors
 from participants import reasons
 from participants.models import (
@@ -163,7 +164,7 @@ def course_reopen(*, course: Course, reason: str, by: Actor = None) -> ReopenRes
         raise ConflictError(
             _("Revoke the certificates of this course first, then reopen it: %(list)s.")
             % {
-                "list": ", ".join(
+                "list": joined(
                     f"{c.enrolment.participant.full_name} ({c.serial})"
                     for c in preview.certificates
                 )

@@ -371,3 +371,18 @@ def test_the_data_migration_fills_the_key_of_existing_organisations(db):
     migration.fill_match_keys(apps, None)
 
     assert Organisation.objects.get(pk=organisation.pk).match_key == "ministryinteriorkrg"
+
+
+@pytest.mark.django_db
+def test_the_trainee_search_finds_an_organisation_by_its_arabic_or_russian_name():
+    from participants.selectors import participants_matching
+
+    moi = OrganisationFactory(
+        name="Ministry of Interior", name_ar="وزارة الداخلية", name_ru="Министерство внутренних дел"
+    )
+    aras = ParticipantFactory(first_name="Aras", organisation=moi)
+    ParticipantFactory(first_name="Omar")
+
+    for text in ("الداخلية", "внутренних", "Interior"):
+        found = participants_matching(Participant.objects.all(), text, by_email=False)
+        assert list(found) == [aras], text
