@@ -31,10 +31,6 @@ from .pagination import StandardPagination
 from .parsers import JSONParser
 from .records import record_create, record_delete, record_update
 
-# The largest id a bigint primary key holds: an id sent in a body above it must be a 400, not a
-# database overflow (SQLite raises OverflowError, PostgreSQL NumericValueOutOfRange).
-MAX_ID = 2**63 - 1
-
 # --- Error bodies ---------------------------------------------------------------------------
 
 

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .text import without_bidi_controls
 
+# The largest id a bigint primary key holds: an id sent in a request body above it must be a
+# 400, not a database overflow (SQLite raises OverflowError, PostgreSQL NumericValueOutOfRange).
+MAX_ID = 2**63 - 1
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from rest_framework import serializers
 
-from core.api import MAX_ID
+from core.models import MAX_ID
 from delivery.selectors import CLOSE_OUTCOMES
 from participants.models import (
     Attendance,

@@ -11,7 +11,7 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import MAX_ID
+from core.models import MAX_ID
 from trainings.languages import DOCUMENT_LANGUAGE_CHOICES
 from trainings.models import Course
 from trainings.serializers import CourseSerializer as CatalogueCourseSerializer
