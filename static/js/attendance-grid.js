@@ -8,7 +8,7 @@
  * "pending focus" that a second save overwrote, and the arrows went dead). Saves of one cell
  * queue in order (hx-sync), and each computes its value from the mark shown when it leaves, so
  * two quick presses give present, then absent. A refused or lost save puts the cell back and
- * says why in the grid's status line.
+ * says why in the grid's status line. The row's total is counted from the marks shown.
  */
 (function () {
   "use strict";
@@ -33,6 +33,18 @@
     cell.setAttribute("aria-pressed", state === "present" ? "true" : "false");
     cell.setAttribute("aria-label", cell.dataset.label + ": " + words[state]);
     cell.textContent = symbols[state];
+    recount(cell);
+  }
+
+  // The row's total is counted from the marks shown. The server sends its count with each save
+  // (out of band), but saves of different days run side by side and may come back in any order:
+  // the last to arrive may carry an older count, so the marks, which are final, have the word.
+  function recount(cell) {
+    const enrolment = cell.dataset.key.split("-")[0];
+    const total = document.getElementById("total-" + enrolment);
+    if (!total) return;
+    const row = cell.closest("tr");
+    total.textContent = row.querySelectorAll('[data-grid-cell][data-state="present"]').length;
   }
 
   grid.addEventListener("keydown", function (event) {
@@ -92,5 +104,15 @@
 
   grid.addEventListener("htmx:sendError", function (event) {
     undo(event, grid.dataset.wordOffline);
+  });
+
+  // After the out-of-band total of a save has been swapped in, count again from the marks.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    const cell = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("[data-grid-cell]");
+    if (cell) recount(cell);
+  });
+  grid.addEventListener("htmx:afterRequest", function (event) {
+    const cell = event.detail.elt.closest("[data-grid-cell]");
+    if (cell) recount(cell);
   });
 })();

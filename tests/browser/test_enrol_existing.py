@@ -60,8 +60,11 @@ def test_a_team_member_adds_two_registered_trainees_in_arabic(
 
     page.get_by_role("button", name="إضافة المتدربين المحدَّدين").click()
 
-    expect(page.get_by_text("تم التسجيل: Layla Hassan.")).to_be_visible()
-    expect(page.get_by_text("في قائمة الانتظار بهذا الترتيب: Omar Farouk.")).to_be_visible()
+    # Each name is isolated (U+2068 … U+2069) inside the Arabic sentence.
+    expect(page.get_by_text("تم التسجيل: \u2068Layla Hassan\u2069.")).to_be_visible()
+    expect(
+        page.get_by_text("في قائمة الانتظار بهذا الترتيب: \u2068Omar Farouk\u2069.")
+    ).to_be_visible()
     statuses = dict(Enrolment.objects.values_list("participant_id", "status"))
     assert statuses == {layla.pk: "nominated", omar.pk: "waitlisted"}
     screenshot(page, "enrol-existing-added-rtl")
